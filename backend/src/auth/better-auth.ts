@@ -1,0 +1,79 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { admin, bearer, jwt } from "better-auth/plugins";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { account, jwks, session, user, verification } from "../db/schema.ts";
+import { applyAdminEmails } from "./admin-emails.ts";
+import { createPasswordHasher } from "./password.ts";
+import type { RevocationList } from "./revocation.ts";
+
+/** The header through which the bridge tells Better Auth the client address Fastify resolved. */
+export const CLIENT_IP_HEADER = "x-doable-client-ip";
+
+function banMessage(u: { banReason?: string | null; banExpires?: Date | string | null }): string {
+  const reason = u.banReason ? ` Reason: ${u.banReason}.` : "";
+  const until = u.banExpires ? ` The ban ends at ${new Date(u.banExpires).toISOString()}.` : "";
+  return `Your account has been banned.${reason}${until}`;
+}
+
+export function createAuth(config: Config, db: Database, revocations: RevocationList) {
+  const hasher = createPasswordHasher(config.passwordHashConcurrency);
+  return betterAuth({
+    appName: "Doable",
+    baseURL: config.publicUrl,
+    basePath: "/api/auth",
+    secret: config.authSecret,
+    database: drizzleAdapter(db.drizzle, { provider: "pg", schema: { user, session, account, verification, jwks } }),
+    trustedOrigins: [config.publicUrl, ...config.corsOrigins],
+    telemetry: { enabled: false },
+    // Rate limits are Doable's own (per IP and per account, shared store when scaled out).
+    rateLimit: { enabled: false },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+      password: { hash: hasher.hash, verify: hasher.verify },
+    },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: config.publicUrl.startsWith("https:"),
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          after: async (created) => {
+            await applyAdminEmails(db, config.adminEmails, created.id);
+          },
+        },
+      },
+      account: {
+        update: {
+          // A password change or reset makes every token issued before it fail.
+          after: async (changed) => {
+            if (changed.providerId === "credential" && changed.password) {
+              await revocations.revoke(db, changed.userId, "password_changed");
+            }
+          },
+        },
+      },
+    },
+    plugins: [
+      jwt({
+        jwks: { keyPairConfig: { alg: "EdDSA", crv: "Ed25519" } },
+        jwt: {
+          issuer: config.publicUrl,
+          audience: config.publicUrl,
+          expirationTime: `${config.jwtExpiresInSeconds}s`,
+          // Keep tokens small: the subject and the role, nothing else.
+          definePayload: ({ user: u }) => ({ role: u.role === "admin" ? "admin" : "user" }),
+        },
+      }),
+      bearer(),
+      admin({ defaultRole: "user", adminRoles: ["admin"], bannedUserMessage: banMessage }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,157 @@
+import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import pg from "pg";
+import type { DatabaseTarget } from "../config.ts";
+import { acquireDirectoryLock, type DirectoryLock } from "./lock.ts";
+import { schema } from "./schema.ts";
+
+/** Anything that runs SQL: the database itself, or an open transaction. */
+export interface Queryable {
+  /**
+   * Runs one statement. `name` makes it a prepared statement on PostgreSQL
+   * (parsed and planned once per connection); use it on hot paths.
+   */
+  query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
+}
+
+export type DrizzleDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database extends Queryable {
+  readonly kind: "pglite" | "pg";
+  /** Drizzle over the same connection(s); Better Auth's adapter uses it. */
+  readonly drizzle: DrizzleDb;
+  /** Statements run through `query`/`transaction` so far (tests count them). */
+  readonly queryCount: number;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  poolMax: number;
+  timeoutMs: number;
+  /** Called when a LISTEN connection is lost (PostgreSQL only). */
+  onListenError?: (err: Error) => void;
+}
+
+export async function connectDatabase(target: DatabaseTarget, options: DatabaseOptions): Promise<Database> {
+  return target.kind === "pg" ? connectPostgres(target.url, options) : connectPglite(target.dir);
+}
+
+async function connectPglite(dir: string | null): Promise<Database> {
+  const lock: DirectoryLock | null = dir ? acquireDirectoryLock(dir) : null;
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir ?? "memory://", { extensions: { pg_trgm, btree_gin } });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  let count = 0;
+  // PGlite is one connection: statements queue inside it. A transaction must
+  // only use its own `tx` (the outer client would wait for the transaction).
+  const wrap = (runner: Pick<PGlite, "query">): Queryable => ({
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      count++;
+      const result = await runner.query<T>(text, params as unknown[]);
+      return result.rows;
+    },
+  });
+  const base = wrap(client);
+  return {
+    kind: "pglite",
+    drizzle: drizzlePglite({ client, schema }) as unknown as DrizzleDb,
+    get queryCount() {
+      return count;
+    },
+    query: base.query,
+    transaction: (fn) => client.transaction((tx) => fn(wrap(tx))),
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return () => unlisten();
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+async function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.timeoutMs,
+    query_timeout: options.timeoutMs,
+    idleTimeoutMillis: 30_000,
+    allowExitOnIdle: false,
+  });
+  // An idle client that loses its server must not crash the process; the
+  // next checkout reconnects.
+  pool.on("error", () => {});
+  let count = 0;
+  const wrap = (runner: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(text: string, params: readonly unknown[] = [], name?: string) {
+      count++;
+      const result = await runner.query<T & pg.QueryResultRow>(
+        name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] },
+      );
+      return result.rows;
+    },
+  });
+  const base = wrap(pool);
+  const listeners: pg.Client[] = [];
+  return {
+    kind: "pg",
+    drizzle: drizzlePg({ client: pool, schema }) as unknown as DrizzleDb,
+    get queryCount() {
+      return count;
+    },
+    query: base.query,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(wrap(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      // LISTEN needs a connection of its own that stays open (and, on Neon,
+      // the direct endpoint rather than the pooled one).
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.timeoutMs });
+      client.on("error", (err) => options.onListenError?.(err));
+      client.on("notification", (msg) => {
+        if (msg.channel === channel && msg.payload !== undefined) onPayload(msg.payload);
+      });
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        listeners.splice(listeners.indexOf(client), 1);
+        await client.end().catch(() => {});
+      };
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/*
+ * Better Auth's tables keep Better Auth's default names and columns (plus the
+ * admin plugin's role/ban columns) so that another Better Auth instance — a
+ * Next.js front end, say — can share this database unchanged.
+ */
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+export const user = pgTable(
+  "user",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    email: text("email").notNull().unique(),
+    emailVerified: boolean("email_verified").notNull().default(false),
+    image: text("image"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    role: text("role").notNull().default("user"),
+    banned: boolean("banned").notNull().default(false),
+    banReason: text("ban_reason"),
+    banExpires: ts("ban_expires"),
+  },
+  (t) => [
+    check("user_role_check", sql`${t.role} in ('user', 'admin')`),
+    // Admin user list: newest first, keyset on (created_at, id).
+    index("user_created_at_id_idx").on(t.createdAt, t.id),
+    index("user_role_idx").on(t.role),
+  ],
+);
+
+export const session = pgTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: ts("expires_at").notNull(),
+    token: text("token").notNull().unique(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    impersonatedBy: text("impersonated_by"),
+  },
+  (t) => [index("session_user_id_idx").on(t.userId)],
+);
+
+export const account = pgTable(
+  "account",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: ts("access_token_expires_at"),
+    refreshTokenExpiresAt: ts("refresh_token_expires_at"),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("account_user_id_idx").on(t.userId)],
+);
+
+export const verification = pgTable(
+  "verification",
+  {
+    id: text("id").primaryKey(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("verification_identifier_idx").on(t.identifier)],
+);
+
+export const jwks = pgTable("jwks", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  createdAt: ts("created_at").notNull(),
+  expiresAt: ts("expires_at"),
+  alg: text("alg"),
+  crv: text("crv"),
+});
+
+/*
+ * Tasks. `priority` is stored as 0..3 (none..high) so that it sorts by rank;
+ * `due_sort` puts undated tasks after dated ones (ascending) with a plain
+ * row comparison, which keeps keyset pagination on one index.
+ * Trigram and tag indexes are added in a hand-written migration (extensions).
+ */
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: uuid("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description"),
+    completed: boolean("completed").notNull().default(false),
+    completedAt: ts("completed_at"),
+    priority: smallint("priority").notNull().default(0),
+    dueAt: ts("due_at"),
+    dueSort: ts("due_sort").notNull().generatedAlwaysAs(sql`coalesce(due_at, 'infinity'::timestamptz)`),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    version: integer("version").notNull().default(1),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("tasks_priority_check", sql`${t.priority} between 0 and 3`),
+    check("tasks_title_length_check", sql`char_length(${t.title}) between 1 and 255`),
+    check("tasks_description_length_check", sql`char_length(${t.description}) <= 10000`),
+    check("tasks_tags_count_check", sql`cardinality(${t.tags}) <= 20`),
+    index("tasks_user_created_idx").on(t.userId, t.createdAt, t.id),
+    index("tasks_user_updated_idx").on(t.userId, t.updatedAt, t.id),
+    index("tasks_user_due_idx").on(t.userId, t.dueSort, t.id),
+    index("tasks_user_priority_idx").on(t.userId, t.priority, t.id),
+    index("tasks_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),
+    // Admin stats: overdue = open tasks whose due date has passed.
+    index("tasks_open_due_idx").on(t.dueAt).where(sql`not ${t.completed}`),
+  ],
+);
+
+/** Idempotency-Key records for POST /api/tasks, kept 24 hours. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    taskId: uuid("task_id"),
+    responseBody: text("response_body"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_at_idx").on(t.createdAt)],
+);
+
+/**
+ * Tokens of `user_id` issued at or before `revoked_before` are refused. No
+ * foreign key: the row must outlive a deleted user.
+ */
+export const tokenRevocations = pgTable(
+  "token_revocations",
+  {
+    userId: text("user_id").primaryKey(),
+    revokedBefore: ts("revoked_before").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("token_revocations_revoked_before_idx").on(t.revokedBefore)],
+);
+
+/** Every admin write and every admin read of another user's data. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: uuid("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    actorEmail: text("actor_email"),
+    action: text("action").notNull(),
+    targetUserId: text("target_user_id"),
+    targetTaskId: uuid("target_task_id"),
+    requestId: text("request_id").notNull(),
+    details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("audit_log_id_idx").on(t.createdAt, t.id),
+    index("audit_log_actor_idx").on(t.actorId, t.createdAt, t.id),
+    index("audit_log_target_idx").on(t.targetUserId, t.createdAt, t.id),
+  ],
+);
+
+export const schema = { user, session, account, verification, jwks, tasks, idempotencyKeys, tokenRevocations, auditLog };

@@ -1,0 +1,139 @@
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import FindMyWay, { type HTTPMethod } from "find-my-way";
+import type { Config } from "../config.ts";
+import { observeRequest } from "../ops/metrics.ts";
+import { AppError, sendProblem, toAppError } from "./errors.ts";
+import { loggableUrl } from "./logging.ts";
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** Left out of the OpenAPI document (static files, the docs UI). */
+  hidden: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    routeTable: RouteInfo[];
+  }
+}
+
+// OPTIONS is left out: CORS answers it on every path, which says nothing about the resource.
+const methods: HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
+/** Request ids, one log line per request, security headers, CORS, body parsing and the one error handler. */
+export async function registerCore(
+  app: FastifyInstance,
+  config: Config,
+  spaFallback: ((req: FastifyRequest, reply: FastifyReply) => FastifyReply) | null,
+): Promise<void> {
+  // Every route the app serves, by method: to tell 404 from 405, and for tests
+  // that walk the route table (documentation, admin gate).
+  const routes = FindMyWay({ ignoreTrailingSlash: false });
+  const table: RouteInfo[] = [];
+  app.decorate("routeTable", table);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat() as HTTPMethod[]) {
+      if (!routes.hasRoute(method, route.url)) routes.on(method, route.url, () => {});
+      table.push({ method, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+    }
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    const seconds = reply.elapsedTime / 1000;
+    observeRequest(req.method, route, reply.statusCode, seconds);
+    req.log.info(
+      {
+        method: req.method,
+        url: loggableUrl(req.url),
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ip: req.ip,
+        user: req.actor?.id,
+      },
+      "request",
+    );
+  });
+
+  await app.register(helmet, {
+    // The web app is self-contained: no third-party origin is allowed anywhere.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: "same-origin" },
+    strictTransportSecurity: config.publicUrl.startsWith("https:"),
+  });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      credentials: true,
+      exposedHeaders: [
+        "ETag",
+        "Link",
+        "Location",
+        "X-Request-Id",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+      ],
+      allowedHeaders: ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-Id"],
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      maxAge: 600,
+    });
+  }
+
+  // JSON bodies: parse errors of any kind (syntax, absurd nesting) are the client's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(new AppError("bad_request", "The body is empty but its content type says JSON."), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError("bad_request", "The body is not valid JSON."), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => sendProblem(reply, toAppError(err, req)));
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "/";
+    // Paths outside the API belong to the web app, whose router handles deep links.
+    if (spaFallback && (req.method === "GET" || req.method === "HEAD") && !isServicePath(path)) return spaFallback(req, reply);
+    const allowed = methods.filter((m) => m !== req.method && routes.find(m, path) !== null);
+    if (allowed.length > 0 && routes.find(req.method as HTTPMethod, path) === null) {
+      reply.header("allow", allowed.join(", "));
+      return sendProblem(reply, new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(", ")}.`));
+    }
+    return sendProblem(reply, new AppError("not_found", `Nothing is at ${req.method} ${path.slice(0, 200)}.`));
+  });
+}
+
+function isServicePath(path: string): boolean {
+  return (
+    path === "/api" ||
+    path.startsWith("/api/") ||
+    path.startsWith("/docs") ||
+    ["/openapi.json", "/healthz", "/readyz", "/metrics"].includes(path)
+  );
+}

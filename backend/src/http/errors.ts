@@ -1,0 +1,189 @@
+import { STATUS_CODES } from "node:http";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+
+/** The stable error vocabulary every client sees (SPEC §5). */
+export const errorCodes = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A failure a client should see. Services throw these; one handler maps them to problem+json. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.status = errorCodes[code];
+  }
+}
+
+export const notFound = (detail = "The resource does not exist.") => new AppError("not_found", detail);
+export const unauthorized = (detail = "A valid bearer token is required.") =>
+  new AppError("unauthorized", detail, undefined, { "www-authenticate": 'Bearer error="invalid_token"' });
+export const forbidden = (detail: string) => new AppError("forbidden", detail);
+export const conflict = (detail: string) => new AppError("conflict", detail);
+export const preconditionFailed = (detail = "The resource has changed since you read it.") => new AppError("precondition_failed", detail);
+export const validationFailed = (errors: FieldError[], detail = "The request is not valid.") =>
+  new AppError("validation_failed", detail, errors);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError("rate_limited", `Too many requests; retry in ${retryAfterSeconds} s.`, undefined, {
+    "retry-after": String(retryAfterSeconds),
+  });
+export const unavailable = (detail = "The service is temporarily unavailable; retry shortly.") =>
+  new AppError("unavailable", detail, undefined, { "retry-after": "1" });
+
+const titles: Record<ErrorCode, string> = {
+  bad_request: "Bad request",
+  unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  conflict: "Conflict",
+  precondition_failed: "Precondition failed",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  validation_failed: "Validation failed",
+  rate_limited: "Too many requests",
+  internal: "Internal server error",
+  unavailable: "Service unavailable",
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  request_id: string;
+  errors?: FieldError[];
+}
+
+export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[]): Problem {
+  return {
+    type: `urn:doable:problem:${code}`,
+    title: titles[code],
+    status: errorCodes[code],
+    detail,
+    code,
+    request_id: requestId,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error.headers) reply.headers(error.headers);
+  const body = problemBody(error.code, error.detail, String(reply.request.id), error.errors);
+  // Serialized here rather than by a route's response schema: the error
+  // handler may run for routes whose schemas do not list this status.
+  return reply.code(error.status).type("application/problem+json").serializer(JSON.stringify).send(body);
+}
+
+const codeByStatus = new Map<number, ErrorCode>(Object.entries(errorCodes).map(([code, status]) => [status, code as ErrorCode]));
+
+/** PostgreSQL / driver failures that mean "the database is unreachable right now". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === "string") {
+    if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(e.code)) return true;
+    // 57P01..57P03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions.
+    if (/^57P0[1-3]$/.test(e.code) || e.code.startsWith("08")) return true;
+  }
+  const message = e?.message ?? "";
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout/i.test(
+    message,
+  );
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Maps an Ajv validation error to the field a client would recognise (`title`, `tags[2]`, `limit`). */
+function fieldOf(error: AjvError): string {
+  const segments = error.instancePath.split("/").filter(Boolean);
+  if (error.keyword === "required" && typeof error.params.missingProperty === "string") segments.push(error.params.missingProperty);
+  if (error.keyword === "additionalProperties" && typeof error.params.additionalProperty === "string") {
+    segments.push(error.params.additionalProperty);
+  }
+  return segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "") || "body";
+}
+
+/** Fields clients see but never set; naming one in a body gets a message that says so. */
+const readOnlyFields = new Set(["id", "user_id", "created_at", "updated_at", "completed_at", "version", "role", "banned", "email"]);
+
+function messageOf(error: AjvError): string {
+  if (error.keyword === "additionalProperties") {
+    const name = error.params.additionalProperty;
+    return typeof name === "string" && readOnlyFields.has(name) ? "is read-only" : "is not a field you can set";
+  }
+  if (error.keyword === "required") return "is required";
+  return error.message ?? "is not valid";
+}
+
+export function validationErrors(errors: AjvError[]): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const fe = { field: fieldOf(error), message: messageOf(error) };
+    const key = `${fe.field}\u0000${fe.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(fe);
+  }
+  return out;
+}
+
+/** The single translation from anything thrown to what a client may see. */
+export function toAppError(err: unknown, request: FastifyRequest): AppError {
+  if (err instanceof AppError) return err;
+  const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (fe?.validation) {
+    return validationFailed(validationErrors(fe.validation), `The request ${fe.validationContext ?? "input"} is not valid.`);
+  }
+  switch (fe?.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new AppError("unsupported_media_type", "Send the body as application/json.");
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new AppError("payload_too_large", "The request body is larger than the limit.");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new AppError("bad_request", "The body is empty but its content type says JSON.");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new AppError("bad_request", "The body is not valid JSON.");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new AppError("bad_request", "The Content-Length header does not match the body.");
+  }
+  if (fe instanceof SyntaxError || fe?.name === "SyntaxError") return new AppError("bad_request", "The body is not valid JSON.");
+  if (isDatabaseUnavailable(err)) return unavailable();
+  const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = codeByStatus.get(status) ?? "bad_request";
+    return new AppError(code, STATUS_CODES[status] ?? "Bad request");
+  }
+  request.log.error({ err }, "unhandled error");
+  return new AppError("internal", "Something went wrong on our side; the error has been logged.");
+}

@@ -1,0 +1,35 @@
+/**
+ * Paths pino censors in every log line. Request logs only carry method, url,
+ * status and timing, but errors and third-party objects can carry headers or
+ * bodies, so the usual suspects are censored wherever they appear.
+ */
+export const logRedactPaths = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
+  "res.headers['set-cookie']",
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.token",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.idToken",
+  "*.secret",
+  "*.authorization",
+  "*.cookie",
+  "password",
+  "token",
+  "secret",
+  "authorization",
+  "cookie",
+];
+
+const secretQueryParams = /([?&](?:token|access_token|code|password|secret)=)[^&#]*/gi;
+
+/** The URL as logged: credentials that clients sometimes put in query strings are censored. */
+export function loggableUrl(url: string): string {
+  return url.replace(secretQueryParams, "$1[redacted]");
+}

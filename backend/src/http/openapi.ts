@@ -1,0 +1,77 @@
+import swagger from "@fastify/swagger";
+import scalar from "@scalar/fastify-api-reference";
+import type { FastifyInstance } from "fastify";
+import { adminSchemas } from "../admin/routes.ts";
+import type { Config } from "../config.ts";
+import { Me } from "../me/routes.ts";
+import { taskSchemas } from "../tasks/routes.ts";
+import { Problem } from "./schemas.ts";
+
+const description = `Doable is a multi-user task service. People keep their own tasks; administrators oversee users.
+
+**Authentication.** Sign up and sign in through Better Auth under \`/api/auth\`, then fetch a short-lived JWT from
+\`GET /api/auth/token\` and send it as \`Authorization: Bearer <jwt>\` to every other \`/api\` route. Tokens are
+verified without a database lookup; a ban, a deletion or a password change makes earlier tokens fail within 5 seconds.
+
+**Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and the \`request_id\`.
+
+**Lists** return a plain JSON array; when more results exist a \`Link: <…>; rel="next"\` header carries an opaque cursor
+(keyset pagination). Filters: \`due_after\` is inclusive and \`due_before\` exclusive; \`overdue=true\` means open tasks
+whose \`due_at\` has passed.
+
+**Concurrency.** Task responses carry a strong \`ETag\`; send \`If-Match\` on writes to get 412 instead of overwriting a
+change you have not seen, and \`If-None-Match\` on reads for 304. \`POST /api/tasks\` honours \`Idempotency-Key\` for 24 hours.`;
+
+export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
+  for (const schema of [Problem, Me, ...taskSchemas, ...adminSchemas]) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Doable API",
+        version: "1.0.0",
+        description,
+        license: { name: "MIT", identifier: "MIT" },
+        contact: { name: "Doable maintainers", url: `${config.publicUrl}/docs` },
+      },
+      servers: [{ url: config.publicUrl, description: "This Doable server" }],
+      tags: [
+        { name: "auth", description: "Accounts and sessions (Better Auth)" },
+        { name: "me", description: "The signed-in user" },
+        { name: "tasks", description: "The caller's own tasks" },
+        { name: "admin", description: "User and task oversight (administrators only)" },
+        { name: "operations", description: "Health, readiness and metrics" },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT from GET /api/auth/token" },
+          sessionCookie: { type: "apiKey", in: "cookie", name: "better-auth.session_token", description: "Better Auth session cookie" },
+          sessionBearer: { type: "http", scheme: "bearer", description: "Better Auth session token (bearer plugin); only for /api/auth" },
+        },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+    refResolver: {
+      // Shared schemas keep their $id as their component name.
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
+  });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async (_req, reply) =>
+    reply.type("application/json; charset=utf-8").send(JSON.stringify(app.swagger())),
+  );
+
+  await app.register(scalar, {
+    routePrefix: "/docs",
+    configuration: { url: "/openapi.json", title: "Doable API", hideClientButton: true },
+    hooks: {
+      onRequest: async (_req, reply) => {
+        // The reference page bootstraps with an inline script; it loads nothing from other origins.
+        reply.header(
+          "content-security-policy",
+          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+        );
+      },
+    },
+  });
+}

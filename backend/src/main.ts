@@ -1,0 +1,56 @@
+import closeWithGrace from "close-with-grace";
+import { buildApp } from "./app.ts";
+import { ConfigError, loadConfig, loadDotEnv } from "./config.ts";
+import { DirectoryLockedError } from "./db/lock.ts";
+
+loadDotEnv();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`doable: configuration error: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp(config);
+} catch (err) {
+  if (err instanceof DirectoryLockedError) {
+    process.stderr.write(`doable: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`doable: could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+
+// SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, exit 0.
+closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, "shutting down after an error");
+  else app.log.info({ signal }, "shutting down");
+  await app.close();
+});
+
+const address = await app.listen({ host: config.host, port: config.port });
+const where =
+  config.database.kind === "pg"
+    ? "PostgreSQL (DATABASE_URL)"
+    : config.database.dir
+      ? `embedded PostgreSQL in ${config.database.dir}`
+      : "embedded PostgreSQL in memory";
+app.log.info({ address, database: config.database.kind }, "listening");
+if (process.stdout.isTTY || process.env.DOABLE_BANNER !== "off") {
+  process.stderr.write(
+    [
+      "",
+      `  Doable is running at ${config.publicUrl} (listening on ${address})`,
+      `  Database: ${where}`,
+      `  API docs: ${config.publicUrl}/docs   OpenAPI: ${config.publicUrl}/openapi.json`,
+      "  First admin: sign up, then run  npm run admin -- promote <email>  (or set ADMIN_EMAILS)",
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,219 @@
+import { createHash } from "node:crypto";
+import type { Queryable } from "../db/client.ts";
+import type { SortKey } from "./schemas.ts";
+
+/*
+ * The task data layer. Every statement filters on the owner; rows leave
+ * PostgreSQL already as the API's JSON (built by json_build_object), so the
+ * server passes text through instead of parsing and re-serializing it.
+ */
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const TASK_JSON = `(SELECT row_to_json(x)::text FROM (SELECT
+  tasks.id, tasks.title, tasks.description, tasks.completed,
+  ${iso("tasks.completed_at")} AS completed_at,
+  (ARRAY['none','low','medium','high'])[tasks.priority + 1] AS priority,
+  ${iso("tasks.due_at")} AS due_at, tasks.tags, tasks.user_id,
+  ${iso("tasks.created_at")} AS created_at, ${iso("tasks.updated_at")} AS updated_at) x)`;
+
+export interface TaskRow {
+  j: string;
+  version: number;
+}
+
+const RETURNING = `RETURNING ${TASK_JSON} AS j, version`;
+
+export interface NewTask {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  priority: number;
+  dueAt: string | null;
+  tags: string[];
+  completed: boolean;
+}
+
+export async function insertTask(q: Queryable, t: NewTask): Promise<TaskRow> {
+  const rows = await q.query<TaskRow>(
+    `INSERT INTO tasks (id, user_id, title, description, priority, due_at, tags, completed, completed_at)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::text[], $8, CASE WHEN $8 THEN now() END) ${RETURNING}`,
+    [t.id, t.userId, t.title, t.description, t.priority, t.dueAt, t.tags, t.completed],
+    "task_insert",
+  );
+  return rows[0] as TaskRow;
+}
+
+export async function selectTask(q: Queryable, ownerId: string, id: string): Promise<TaskRow | undefined> {
+  const rows = await q.query<TaskRow>(
+    `SELECT ${TASK_JSON} AS j, version FROM tasks WHERE id = $1 AND user_id = $2`,
+    [id, ownerId],
+    "task_select",
+  );
+  return rows[0];
+}
+
+export async function taskExists(q: Queryable, ownerId: string, id: string): Promise<boolean> {
+  const rows = await q.query("SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2", [id, ownerId], "task_exists");
+  return rows.length > 0;
+}
+
+/** A present key means "set this field" (null included); an absent key keeps the stored value. */
+export interface TaskChanges {
+  title?: string;
+  description?: string | null;
+  priority?: number;
+  dueAt?: string | null;
+  tags?: string[];
+  completed?: boolean;
+}
+
+export async function updateTask(
+  q: Queryable,
+  ownerId: string,
+  id: string,
+  c: TaskChanges,
+  expectedVersions: number[] | null,
+): Promise<TaskRow | undefined> {
+  const has = (k: keyof TaskChanges) => k in c;
+  const rows = await q.query<TaskRow>(
+    `UPDATE tasks SET
+       title = CASE WHEN $3 THEN $4 ELSE title END,
+       description = CASE WHEN $5 THEN $6 ELSE description END,
+       priority = CASE WHEN $7 THEN $8::smallint ELSE priority END,
+       due_at = CASE WHEN $9 THEN $10::timestamptz ELSE due_at END,
+       tags = CASE WHEN $11 THEN $12::text[] ELSE tags END,
+       completed = CASE WHEN $13 THEN $14::boolean ELSE completed END,
+       completed_at = CASE WHEN NOT $13 THEN completed_at
+                           WHEN $14::boolean AND completed THEN completed_at
+                           WHEN $14::boolean THEN now() ELSE NULL END,
+       version = version + 1,
+       updated_at = now()
+     WHERE id = $1 AND user_id = $2 AND ($15::int[] IS NULL OR version = ANY($15::int[]))
+     ${RETURNING}`,
+    [
+      id,
+      ownerId,
+      has("title"),
+      c.title ?? null,
+      has("description"),
+      c.description ?? null,
+      has("priority"),
+      c.priority ?? 0,
+      has("dueAt"),
+      c.dueAt ?? null,
+      has("tags"),
+      c.tags ?? [],
+      has("completed"),
+      c.completed ?? false,
+      expectedVersions,
+    ],
+    "task_update",
+  );
+  return rows[0];
+}
+
+/** Sets completion (or toggles it when `completed` is null) in one atomic statement. */
+export async function setCompletion(
+  q: Queryable,
+  ownerId: string,
+  id: string,
+  completed: boolean | null,
+  expectedVersions: number[] | null,
+): Promise<TaskRow | undefined> {
+  const rows = await q.query<TaskRow>(
+    `UPDATE tasks SET
+       completed = coalesce($3::boolean, NOT completed),
+       completed_at = CASE WHEN NOT coalesce($3::boolean, NOT completed) THEN NULL
+                           WHEN completed THEN completed_at ELSE now() END,
+       version = version + 1,
+       updated_at = now()
+     WHERE id = $1 AND user_id = $2 AND ($4::int[] IS NULL OR version = ANY($4::int[]))
+     ${RETURNING}`,
+    [id, ownerId, completed, expectedVersions],
+    "task_completion",
+  );
+  return rows[0];
+}
+
+export async function deleteTask(q: Queryable, ownerId: string, id: string, expectedVersions: number[] | null): Promise<boolean> {
+  const rows = await q.query(
+    "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[])) RETURNING 1",
+    [id, ownerId, expectedVersions],
+    "task_delete",
+  );
+  return rows.length > 0;
+}
+
+export interface ListFilters {
+  completed?: boolean;
+  priorities?: number[];
+  tags?: string[];
+  /** Already a LIKE pattern with the user's text escaped. */
+  pattern?: string;
+  dueBefore?: string;
+  dueAfter?: string;
+  overdue?: boolean;
+}
+
+export interface ListPage {
+  sort: SortKey;
+  descending: boolean;
+  limit: number;
+  after?: { key: string | number; id: string };
+}
+
+/** Sort expressions; each has an index on (user_id, expression, id). */
+const sortColumn: Record<SortKey, { expr: string; cast: string; key: string }> = {
+  created_at: { expr: "created_at", cast: "timestamptz", key: iso("created_at") },
+  updated_at: { expr: "updated_at", cast: "timestamptz", key: iso("updated_at") },
+  due_at: { expr: "due_sort", cast: "timestamptz", key: `CASE WHEN isfinite(due_sort) THEN ${iso("due_sort")} ELSE 'infinity' END` },
+  priority: { expr: "priority", cast: "smallint", key: "priority" },
+  title: { expr: "lower(title)", cast: "text", key: "lower(title)" },
+};
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `task_list_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+export interface ListedRow {
+  j: string;
+  k: string | number;
+  id: string;
+}
+
+/** One page of an owner's tasks, plus one row more when there is a next page. */
+export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, page: ListPage): Promise<ListedRow[]> {
+  const params: unknown[] = [ownerId];
+  const where = ["user_id = $1"];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (f.completed !== undefined) where.push(f.completed ? "completed" : "NOT completed");
+  if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
+  if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
+  if (f.pattern) where.push(`(title || E'\\n' || coalesce(description, '')) ILIKE ${param(f.pattern)}`);
+  if (f.dueBefore) where.push(`due_at < ${param(f.dueBefore)}::timestamptz`);
+  if (f.dueAfter) where.push(`due_at >= ${param(f.dueAfter)}::timestamptz`);
+  if (f.overdue === true) where.push("NOT completed AND due_at < now()");
+  if (f.overdue === false) where.push("(completed OR due_at IS NULL OR due_at >= now())");
+
+  const col = sortColumn[page.sort];
+  const dir = page.descending ? "DESC" : "ASC";
+  if (page.after) {
+    where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${param(page.after.key)}::${col.cast}, ${param(page.after.id)}::uuid)`);
+  }
+  const text = `SELECT ${TASK_JSON} AS j, ${col.key} AS k, id FROM tasks
+    WHERE ${where.join(" AND ")}
+    ORDER BY ${col.expr} ${dir}, id ${dir}
+    LIMIT ${param(page.limit + 1)}`;
+  return q.query<ListedRow>(text, params, statementName(text));
+}

@@ -1,0 +1,117 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+export const priorities = ["none", "low", "medium", "high"] as const;
+export type Priority = (typeof priorities)[number];
+
+export const sortKeys = ["created_at", "updated_at", "due_at", "priority", "title"] as const;
+export type SortKey = (typeof sortKeys)[number];
+export const sortValues = sortKeys.flatMap((k) => [k, `-${k}`]);
+
+const noNul = "^[^\\u0000]*$";
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = (description: string) => Type.String({ format: "date-time", description });
+
+export const Task = Type.Object(
+  {
+    id: Type.String({ format: "uuid", description: "UUIDv7, time-ordered, assigned by the server" }),
+    title: Type.String({ minLength: 1, maxLength: 255 }),
+    description: Nullable(Type.String({ maxLength: 10_000 })),
+    completed: Type.Boolean(),
+    completed_at: Nullable(DateTime("When the task was completed; null while open")),
+    priority: Type.Union(priorities.map((p) => Type.Literal(p))),
+    due_at: Nullable(DateTime("RFC 3339 with offset; returned in UTC")),
+    tags: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 20 }),
+    user_id: Type.String(),
+    created_at: DateTime("RFC 3339 UTC with milliseconds"),
+    updated_at: DateTime("RFC 3339 UTC with milliseconds"),
+  },
+  { $id: "Task", additionalProperties: false },
+);
+
+const writable = {
+  title: Type.String({ minLength: 1, maxLength: 255, pattern: noNul, description: "Stored trimmed; 1–255 characters" }),
+  description: Type.Union([Type.String({ maxLength: 10_000, pattern: noNul }), Type.Null()]),
+  priority: Type.Union(priorities.map((p) => Type.Literal(p))),
+  due_at: Type.Union([Type.String({ format: "date-time", description: "RFC 3339 with an offset" }), Type.Null()]),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: noNul }), {
+    maxItems: 20,
+    description: "Lower-cased and de-duplicated; up to 20 tags of 1–40 characters",
+  }),
+  completed: Type.Boolean(),
+};
+
+export const TaskCreate = Type.Object(
+  {
+    title: writable.title,
+    description: Type.Optional(writable.description),
+    priority: Type.Optional(writable.priority),
+    due_at: Type.Optional(writable.due_at),
+    tags: Type.Optional(writable.tags),
+    completed: Type.Optional(writable.completed),
+  },
+  { $id: "TaskCreate", additionalProperties: false },
+);
+export type TaskCreate = Static<typeof TaskCreate>;
+
+export const TaskUpdate = Type.Object(
+  {
+    title: Type.Optional(writable.title),
+    description: Type.Optional(writable.description),
+    priority: Type.Optional(writable.priority),
+    due_at: Type.Optional(writable.due_at),
+    tags: Type.Optional(writable.tags),
+    completed: Type.Optional(writable.completed),
+  },
+  { $id: "TaskUpdate", additionalProperties: false, minProperties: 1, description: "The fields to change; others are kept." },
+);
+export type TaskUpdate = Static<typeof TaskUpdate>;
+
+export const CompletionBody = Type.Object(
+  { completed: Type.Optional(Type.Boolean()) },
+  { $id: "CompletionBody", additionalProperties: false, description: "Set the state; without a body (or with {}) the state is toggled." },
+);
+
+export const TaskListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal("all"), Type.Literal("pending"), Type.Literal("completed")], { default: "all" })),
+    priority: Type.Optional(
+      Type.String({
+        pattern: `^(${priorities.join("|")})(,(${priorities.join("|")}))*$`,
+        description: "Any of these, comma-separated: none,low,medium,high",
+      }),
+    ),
+    tag: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: noNul }), {
+        maxItems: 20,
+        description: "Tasks having all of these tags (repeat the parameter)",
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        pattern: noNul,
+        description: "Case-insensitive text in title or description; % and _ match literally",
+      }),
+    ),
+    due_before: Type.Optional(Type.String({ format: "date-time", description: "due_at earlier than this (exclusive)" })),
+    due_after: Type.Optional(Type.String({ format: "date-time", description: "due_at at or after this (inclusive)" })),
+    overdue: Type.Optional(Type.Boolean({ description: "true: open tasks whose due_at has passed; false: all others" })),
+    sort: Type.Optional(
+      Type.Union(
+        sortValues.map((s) => Type.Literal(s)),
+        { default: "-created_at", description: "Prefix with - for descending" },
+      ),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "Opaque; from the Link header of the previous page" })),
+  },
+  { additionalProperties: false },
+);
+export type TaskListQuery = Static<typeof TaskListQuery>;
+
+export const TaskIdParams = Type.Object({ id: Type.String({ maxLength: 200, description: "Task id (a malformed id is a 404)" }) });
+
+export const taskHeaders = {
+  etag: { type: "string", description: "Strong validator of this task's current state" },
+} as const;

@@ -1,0 +1,258 @@
+import { createHash } from "node:crypto";
+import { uuidv7 } from "uuidv7";
+import type { Database, Queryable } from "../db/client.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { AppError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../http/errors.ts";
+import { claimIdempotencyKey, type IdempotentReplay, recordIdempotentResponse } from "./idempotency.ts";
+import * as queries from "./queries.ts";
+import { type Priority, priorities, type SortKey, type TaskCreate, type TaskListQuery, type TaskUpdate } from "./schemas.ts";
+
+/** What every task operation runs with: the database and whose tasks these are. */
+export interface TaskContext {
+  db: Database;
+  ownerId: string;
+}
+
+/** A task as JSON text (built by PostgreSQL) with its ETag. */
+export interface TaskResult {
+  json: string;
+  etag: string;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const etagOf = (version: number) => `"${version}"`;
+const result = (row: queries.TaskRow): TaskResult => ({ json: row.j, etag: etagOf(row.version) });
+
+/** A malformed id names no task: the same 404 as a task that does not exist (or is not yours). */
+function taskId(raw: string): string {
+  if (!uuidPattern.test(raw)) throw notFound("No such task.");
+  return raw.toLowerCase();
+}
+
+/**
+ * Parses If-Match into the versions it accepts: null when absent, [] for
+ * "*" handled by the caller as "any existing version".
+ */
+export function parseIfMatch(header: string | undefined): number[] | null | "any" {
+  if (header === undefined) return null;
+  const trimmed = header.trim();
+  if (trimmed === "*") return "any";
+  const versions: number[] = [];
+  for (const part of trimmed.split(",")) {
+    const m = /^"(\d{1,9})"$/.exec(part.trim());
+    if (m) versions.push(Number(m[1]));
+  }
+  // An If-Match that matches nothing we could have sent still must fail (412), not be ignored.
+  return versions.length > 0 ? versions : [-1];
+}
+
+function checkText(field: string, value: string, errors: FieldError[]): void {
+  if (loneSurrogate.test(value)) errors.push({ field, message: "contains an unpaired UTF-16 surrogate" });
+}
+
+function normalizeTags(tags: string[], errors: FieldError[]): string[] {
+  const out: string[] = [];
+  tags.forEach((raw, i) => {
+    const tag = raw.trim().toLowerCase();
+    checkText(`tags[${i}]`, tag, errors);
+    if (tag.length === 0) errors.push({ field: `tags[${i}]`, message: "must not be blank" });
+    else if (!out.includes(tag)) out.push(tag);
+  });
+  return out;
+}
+
+function checkDate(field: string, value: string, errors: FieldError[]): void {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) errors.push({ field, message: "is not a valid date and time" });
+}
+
+const rank = (p: Priority) => priorities.indexOf(p);
+
+/** Validates and normalizes what a client sent (beyond what the JSON schema can say). */
+function toChanges(input: TaskUpdate): queries.TaskChanges {
+  const errors: FieldError[] = [];
+  const c: queries.TaskChanges = {};
+  if (input.title !== undefined) {
+    const title = input.title.trim();
+    if (title.length === 0) errors.push({ field: "title", message: "must not be blank" });
+    checkText("title", title, errors);
+    c.title = title;
+  }
+  if (input.description !== undefined) {
+    if (input.description !== null) checkText("description", input.description, errors);
+    c.description = input.description;
+  }
+  if (input.priority !== undefined) c.priority = rank(input.priority);
+  if (input.due_at !== undefined) {
+    if (input.due_at !== null) checkDate("due_at", input.due_at, errors);
+    c.dueAt = input.due_at;
+  }
+  if (input.tags !== undefined) c.tags = normalizeTags(input.tags, errors);
+  if (input.completed !== undefined) c.completed = input.completed;
+  if (errors.length > 0) throw validationFailed(errors);
+  return c;
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === "23503";
+}
+
+export interface CreateOutcome extends TaskResult {
+  id: string;
+  replayed: boolean;
+}
+
+export async function createTask(ctx: TaskContext, input: TaskCreate, idempotencyKey?: string): Promise<CreateOutcome> {
+  const c = toChanges(input);
+  const insert = async (q: Queryable) => {
+    const id = uuidv7();
+    try {
+      const row = await queries.insertTask(q, {
+        id,
+        userId: ctx.ownerId,
+        title: c.title as string,
+        description: c.description ?? null,
+        priority: c.priority ?? 0,
+        dueAt: c.dueAt ?? null,
+        tags: c.tags ?? [],
+        completed: c.completed ?? false,
+      });
+      return { id, ...result(row) };
+    } catch (err) {
+      // The token outlived its user (deleted a moment ago).
+      if (isForeignKeyViolation(err)) throw unauthorized("Your account no longer exists.");
+      throw err;
+    }
+  };
+
+  if (idempotencyKey === undefined) return { ...(await insert(ctx.db)), replayed: false };
+
+  const requestHash = createHash("sha256").update(canonicalJson(input)).digest("base64url");
+  return ctx.db.transaction(async (tx) => {
+    const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotencyKey, requestHash);
+    if (claim !== "claimed") return replay(claim);
+    const created = await insert(tx);
+    await recordIdempotentResponse(tx, ctx.ownerId, idempotencyKey, created.id, created.json);
+    return { ...created, replayed: false };
+  });
+}
+
+function replay(claim: IdempotentReplay): CreateOutcome {
+  if (claim.requestHash === "mismatch") {
+    throw new AppError("validation_failed", "This Idempotency-Key was used with a different request body.", [
+      { field: "Idempotency-Key", message: "was already used with a different body" },
+    ]);
+  }
+  return { id: claim.taskId, json: claim.responseBody, etag: etagOf(1), replayed: true };
+}
+
+/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export async function getTask(ctx: TaskContext, rawId: string): Promise<TaskResult> {
+  const row = await queries.selectTask(ctx.db, ctx.ownerId, taskId(rawId));
+  if (!row) throw notFound("No such task.");
+  return result(row);
+}
+
+/** Tells 404 from 412 after a conditional write matched no row. */
+async function missOrConflict(ctx: TaskContext, id: string, conditional: boolean): Promise<never> {
+  if (conditional && (await queries.taskExists(ctx.db, ctx.ownerId, id))) throw preconditionFailed();
+  throw notFound("No such task.");
+}
+
+const versionsFor = (ifMatch: number[] | null | "any") => (ifMatch === "any" ? null : ifMatch);
+
+export async function updateTask(
+  ctx: TaskContext,
+  rawId: string,
+  input: TaskUpdate,
+  ifMatch: ReturnType<typeof parseIfMatch>,
+): Promise<TaskResult> {
+  const id = taskId(rawId);
+  const changes = toChanges(input);
+  const row = await queries.updateTask(ctx.db, ctx.ownerId, id, changes, versionsFor(ifMatch));
+  return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
+}
+
+export async function setCompletion(
+  ctx: TaskContext,
+  rawId: string,
+  completed: boolean | null,
+  ifMatch: ReturnType<typeof parseIfMatch>,
+): Promise<TaskResult> {
+  const id = taskId(rawId);
+  const row = await queries.setCompletion(ctx.db, ctx.ownerId, id, completed, versionsFor(ifMatch));
+  return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
+}
+
+export async function deleteTask(ctx: TaskContext, rawId: string, ifMatch: ReturnType<typeof parseIfMatch>): Promise<void> {
+  const id = taskId(rawId);
+  if (!(await queries.deleteTask(ctx.db, ctx.ownerId, id, versionsFor(ifMatch)))) await missOrConflict(ctx, id, ifMatch !== null);
+}
+
+export interface TaskPage {
+  /** A JSON array of tasks, as text. */
+  json: string;
+  count: number;
+  nextCursor: string | null;
+}
+
+const keyKinds: Record<SortKey, "timestamp" | "timestamp_or_infinity" | "int" | "text"> = {
+  created_at: "timestamp",
+  updated_at: "timestamp",
+  due_at: "timestamp_or_infinity",
+  priority: "int",
+  title: "text",
+};
+
+/** Escapes LIKE's pattern characters so that q matches literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise<TaskPage> {
+  const sortParam = query.sort ?? "-created_at";
+  const descending = sortParam.startsWith("-");
+  const sort = (descending ? sortParam.slice(1) : sortParam) as SortKey;
+  const limit = query.limit ?? 50;
+  const errors: FieldError[] = [];
+  if (query.q !== undefined) checkText("q", query.q, errors);
+  if (query.due_before !== undefined) checkDate("due_before", query.due_before, errors);
+  if (query.due_after !== undefined) checkDate("due_after", query.due_after, errors);
+  const tags = query.tag ? normalizeTags(query.tag, errors) : undefined;
+  if (errors.length > 0) throw validationFailed(errors);
+
+  const after = query.cursor ? decodeCursor(query.cursor, sortParam, keyKinds[sort]) : undefined;
+  const rows = await queries.listTasks(
+    ctx.db,
+    ctx.ownerId,
+    {
+      completed: query.status === "completed" ? true : query.status === "pending" ? false : undefined,
+      priorities: query.priority ? [...new Set(query.priority.split(",") as Priority[])].map(rank) : undefined,
+      tags,
+      pattern: query.q !== undefined ? likePattern(query.q) : undefined,
+      dueBefore: query.due_before,
+      dueAfter: query.due_after,
+      overdue: query.overdue,
+    },
+    { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined },
+  );
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    json: `[${page.map((r) => r.j).join(",")}]`,
+    count: page.length,
+    nextCursor: more && last ? encodeCursor({ sort: sortParam, key: last.k, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import pg from "pg";
+import { type App, buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * A database of this test file's own: in-memory PGlite, or, when
+ * TEST_DATABASE_URL is set, a fresh database on that PostgreSQL server
+ * (dropped by `drop`).
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) return { url: "memory://", drop: async () => {} };
+  const name = `doable_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
+
+export interface TestApp {
+  app: App;
+  logs: string[];
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app on its own database with test-friendly settings; `env` overrides them. */
+export async function startApp(env: Env = {}, existingDatabaseUrl?: string): Promise<TestApp> {
+  const database = existingDatabaseUrl ? { url: existingDatabaseUrl, drop: async () => {} } : await createTestDatabase();
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: database.url,
+    LOG_LEVEL: "info",
+    RATE_LIMIT: "off",
+    STATIC_DIR: "off",
+    BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+    ...env,
+  });
+  const app = await buildApp(config, { logStream: stream });
+  return {
+    app,
+    logs,
+    databaseUrl: database.url,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export const ORIGIN = "http://127.0.0.1:3000";
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  sessionToken: string;
+  jwt: string;
+  auth: { authorization: string };
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = "user"): string {
+  counter++;
+  return `${prefix}-${counter}-${randomBytes(3).toString("hex")}@example.com`;
+}
+
+/** Signs up through Better Auth and fetches a JWT, as a client would. */
+export async function signUp(app: App, options: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
+  const email = options.email ?? uniqueEmail();
+  const password = options.password ?? "correct horse battery";
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/auth/sign-up/email",
+    headers: { origin: ORIGIN },
+    payload: { email, password, name: options.name ?? email.split("@")[0] },
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  const sessionToken = String(res.headers["set-auth-token"]);
+  const id = (res.json() as { user: { id: string } }).user.id;
+  const jwt = await tokenFor(app, sessionToken);
+  return { id, email, password, sessionToken, jwt, auth: { authorization: `Bearer ${jwt}` } };
+}
+
+export async function signIn(app: App, email: string, password: string) {
+  return app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: ORIGIN }, payload: { email, password } });
+}
+
+export async function tokenFor(app: App, sessionToken: string): Promise<string> {
+  const res = await app.inject({ method: "GET", url: "/api/auth/token", headers: { authorization: `Bearer ${sessionToken}` } });
+  if (res.statusCode !== 200) throw new Error(`token failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
+/** Makes `user` an admin the way an operator would (SQL, like `npm run admin -- promote`), and returns a fresh JWT. */
+export async function promote(app: App, user: TestUser): Promise<TestUser> {
+  await app.ctx.db.query(`UPDATE "user" SET role = 'admin' WHERE id = $1`, [user.id]);
+  const jwt = await tokenFor(app, user.sessionToken);
+  return { ...user, jwt, auth: { authorization: `Bearer ${jwt}` } };
+}
+
+export function assertProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+): { detail: string; errors?: { field: string; message: string }[]; request_id: string } {
+  if (res.statusCode !== status) throw new Error(`expected ${status} ${code}, got ${res.statusCode}: ${JSON.stringify(res.json())}`);
+  const type = String(res.headers["content-type"]);
+  if (!type.startsWith("application/problem+json")) throw new Error(`expected problem+json, got ${type}`);
+  const body = res.json() as Record<string, unknown>;
+  for (const field of ["type", "title", "status", "detail", "code", "request_id"]) {
+    if (!(field in body)) throw new Error(`problem lacks ${field}: ${JSON.stringify(body)}`);
+  }
+  if (body.status !== status || body.code !== code) throw new Error(`problem mismatch: ${JSON.stringify(body)}`);
+  if (body.request_id !== res.headers["x-request-id"]) throw new Error("request_id differs from X-Request-Id");
+  return body as never;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
