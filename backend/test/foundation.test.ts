@@ -23,11 +23,26 @@ describe("errors are problem+json", () => {
     field?: string;
   }[] = [
     { name: "unknown API path", req: () => ({ method: "GET", url: "/api/nothing-here" }), status: 404, code: "not_found" },
-    { name: "unknown path outside the API without a web build", req: () => ({ method: "GET", url: "/some/page" }), status: 404, code: "not_found" },
-    { name: "wrong method", req: () => ({ method: "DELETE", url: "/api/tasks", headers: user.auth }), status: 405, code: "method_not_allowed" },
+    {
+      name: "unknown path outside the API without a web build",
+      req: () => ({ method: "GET", url: "/some/page" }),
+      status: 404,
+      code: "not_found",
+    },
+    {
+      name: "wrong method",
+      req: () => ({ method: "DELETE", url: "/api/tasks", headers: user.auth }),
+      status: 405,
+      code: "method_not_allowed",
+    },
     {
       name: "malformed JSON",
-      req: () => ({ method: "POST", url: "/api/tasks", headers: { ...user.auth, "content-type": "application/json" }, payload: '{"title": ' }),
+      req: () => ({
+        method: "POST",
+        url: "/api/tasks",
+        headers: { ...user.auth, "content-type": "application/json" },
+        payload: '{"title": ',
+      }),
       status: 400,
       code: "bad_request",
     },
@@ -81,14 +96,24 @@ describe("errors are problem+json", () => {
       field: "title",
     },
     { name: "no token", req: () => ({ method: "GET", url: "/api/tasks" }), status: 401, code: "unauthorized" },
-    { name: "bad query value", req: () => ({ method: "GET", url: "/api/tasks?limit=0", headers: user.auth }), status: 422, code: "validation_failed", field: "limit" },
+    {
+      name: "bad query value",
+      req: () => ({ method: "GET", url: "/api/tasks?limit=0", headers: user.auth }),
+      status: 422,
+      code: "validation_failed",
+      field: "limit",
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
       const res = await t.app.inject(c.req());
       const problem = assertProblem(res, c.status, c.code);
       assert.ok(problem.detail.length > 0);
-      if (c.field) assert.ok(problem.errors?.some((e) => e.field === c.field), JSON.stringify(problem.errors));
+      if (c.field)
+        assert.ok(
+          problem.errors?.some((e) => e.field === c.field),
+          JSON.stringify(problem.errors),
+        );
       if (c.status === 401) assert.match(String(res.headers["www-authenticate"]), /^Bearer/);
       if (c.status === 405) assert.equal(res.headers.allow, "GET, HEAD, POST");
     });
@@ -104,7 +129,10 @@ describe("errors are problem+json", () => {
       const problem = assertProblem(res, 500, "internal");
       assert.doesNotMatch(res.body, /secret_internal_table|\.ts:|stack/);
       assert.equal(problem.detail, "Something went wrong on our side; the error has been logged.");
-      assert.ok(t.logs.some((l) => l.includes("secret_internal_table")), "the details are in the log");
+      assert.ok(
+        t.logs.some((l) => l.includes("secret_internal_table")),
+        "the details are in the log",
+      );
     } finally {
       t.app.ctx.db.query = original;
     }
@@ -235,8 +263,12 @@ describe("configuration", () => {
     });
   }
   test("production with a secret and a URL is accepted", () => {
-    const c = loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(40), BETTER_AUTH_URL: "https://tasks.example.com/", DATABASE_URL: "memory://" });
+    const c = loadConfig({
+      NODE_ENV: "production",
+      BETTER_AUTH_SECRET: "x".repeat(40),
+      BETTER_AUTH_URL: "https://tasks.example.com/",
+      DATABASE_URL: "memory://",
+    });
     assert.equal(c.publicUrl, "https://tasks.example.com");
   });
 });
-
