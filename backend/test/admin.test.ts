@@ -280,7 +280,7 @@ describe("stats and audit", () => {
         ["user.view", root.id, root.email, subject.id, view.headers["x-request-id"]],
       ],
     );
-    assert.deepEqual((entries[0]?.details as { changes: unknown }).changes, { banned: true, ban_reason: "audit me" });
+    assert.deepEqual((entries[0]?.details as { changes: unknown } | undefined)?.changes, { banned: true, ban_reason: "audit me" });
     const byActor = (await req(root, "GET", `/api/admin/audit?actor_id=${root.id}&limit=200`)).json() as { actor_id: string }[];
     assert.ok(byActor.length >= 2 && byActor.every((e) => e.actor_id === root.id));
     const listing = await auditEntries({ actor: root.id, action: "users.list" });
