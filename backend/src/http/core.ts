@@ -44,6 +44,17 @@ export async function registerCore(
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
+
+  // While draining for shutdown, responses close their connection: a
+  // keep-alive socket that finishes a request after close() began would
+  // otherwise hold the process open until its keep-alive timeout.
+  let draining = false;
+  app.addHook("preClose", async () => {
+    draining = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (draining) reply.header("connection", "close");
+  });
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
     const seconds = reply.elapsedTime / 1000;
@@ -127,6 +138,16 @@ export async function registerCore(
     }
     return sendProblem(reply, new AppError("not_found", `Nothing is at ${req.method} ${path.slice(0, 200)}.`));
   });
+}
+
+/**
+ * Errors the router raises before any hook runs (a URL that does not decode,
+ * a path parameter over the length limit): Fastify's constructor option
+ * `frameworkErrors`. They get the same problem+json and request id as the rest.
+ */
+export function sendFrameworkError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header("x-request-id", req.id).header("x-content-type-options", "nosniff");
+  return sendProblem(reply, toAppError(err, req));
 }
 
 function isServicePath(path: string): boolean {
