@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { validate } from "@readme/openapi-parser";
+import { createConfig, lintFromString } from "@redocly/openapi-core";
 import type { InjectOptions } from "light-my-request";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
@@ -191,6 +192,19 @@ describe("HTTP behaviour", () => {
 });
 
 describe("OpenAPI", () => {
+  test("lints clean under Redocly's recommended rules (errors and warnings)", async () => {
+    const source = (await t.app.inject({ method: "GET", url: "/openapi.json" })).body;
+    const problems = await lintFromString({
+      source,
+      absoluteRef: "/openapi.json",
+      config: await createConfig({ extends: ["recommended"] }),
+    });
+    assert.deepEqual(
+      problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`),
+      [],
+    );
+  });
+
   test("is valid OpenAPI 3.1 and documents every route the app serves", async () => {
     const res = await t.app.inject({ method: "GET", url: "/openapi.json" });
     assert.equal(res.statusCode, 200);

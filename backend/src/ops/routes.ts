@@ -22,7 +22,7 @@ export function registerOpsRoutes(app: FastifyInstance): void {
         summary: "Liveness: the process is up",
         tags: ["operations"],
         security: [],
-        response: { 200: Health },
+        response: { 200: Health, ...problemResponses(400) },
       },
     },
     async () => ({ status: "ok" as const }),
@@ -36,7 +36,7 @@ export function registerOpsRoutes(app: FastifyInstance): void {
         summary: "Readiness: the database answers and every migration is applied",
         tags: ["operations"],
         security: [],
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: Readiness, 503: Readiness, ...problemResponses(400) },
       },
     },
     async (_req, reply) => {
@@ -64,7 +64,7 @@ export function registerOpsRoutes(app: FastifyInstance): void {
         produces: ["text/plain"],
         response: {
           200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: Type.String() } } },
-          ...problemResponses(500),
+          ...problemResponses(400, 500),
         },
       },
     },
