@@ -23,7 +23,7 @@ declare module "fastify" {
 
 const json = (description: string, schema: TSchema, headers: Record<string, unknown> = {}) =>
   ({ description, headers, content: { "application/json": { schema } } }) as unknown as TSchema;
-const linkHeader = { link: { schema: { type: "string" }, description: 'Present when more results exist: `<url>; rel="next"`' } };
+const linkHeader = { link: { type: "string", description: 'Present when more results exist: `<url>; rel="next"`' } };
 const adminErrors = [...apiErrors, 403] as const;
 
 function sendJson(reply: FastifyReply, text: string, status = 200): FastifyReply {

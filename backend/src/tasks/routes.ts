@@ -10,9 +10,9 @@ import * as tasks from "./service.ts";
 const jsonBody = (description: string, schema: TSchema, headers: Record<string, unknown> = {}) =>
   ({ description, headers, content: { "application/json": { schema } } }) as unknown as TSchema;
 
-const etagHeader = { etag: { schema: { type: "string" }, description: "Strong validator of the task's current state" } };
+const etagHeader = { etag: { type: "string", description: "Strong validator of the task's current state" } };
 const linkHeader = {
-  link: { schema: { type: "string" }, description: 'Present when more results exist: `<url>; rel="next"`' },
+  link: { type: "string", description: 'Present when more results exist: `<url>; rel="next"`' },
 };
 
 export const taskSchemas = [Task, TaskCreate, TaskUpdate, CompletionBody];
@@ -82,8 +82,8 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         response: {
           201: jsonBody("Created (or, for a repeated Idempotency-Key, the original response)", Type.Ref(Task), {
             ...etagHeader,
-            location: { schema: { type: "string" }, description: "URL of the new task" },
-            "idempotent-replayed": { schema: { type: "string" }, description: "`true` when this is a stored response" },
+            location: { type: "string", description: "URL of the new task" },
+            "idempotent-replayed": { type: "string", description: "`true` when this is a stored response" },
           }),
           ...problemResponses(...apiErrors, 409),
         },
