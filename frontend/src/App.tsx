@@ -1,0 +1,154 @@
+import { useEffect, useRef } from 'react';
+import { Dashboard } from './admin/Dashboard';
+import { AuditPage } from './admin/AuditPage';
+import { UserPage } from './admin/UserPage';
+import { UsersPage } from './admin/UsersPage';
+import { AuthPage, safeNext } from './auth/AuthPages';
+import { useAuth } from './auth/AuthProvider';
+import { Link, matchRoute, navigate, useLocation, type Route } from './router';
+import { TaskBrowser } from './tasks/TaskBrowser';
+
+const TITLES: Record<Route['name'], string> = {
+  tasks: 'Tasks',
+  signIn: 'Sign in',
+  signUp: 'Sign up',
+  adminDashboard: 'Administration',
+  adminUsers: 'Users',
+  adminUser: 'User',
+  adminAudit: 'Audit log',
+  notFound: 'Not found',
+};
+
+function Header() {
+  const auth = useAuth();
+  const { pathname } = useLocation();
+  const me = auth.state.status === 'signedIn' ? auth.state.me : null;
+  return (
+    <header className="site-header">
+      <div className="header-inner">
+        <Link to="/" className="brand">
+          Doable
+        </Link>
+        {me ? (
+          <>
+            <nav aria-label="Main" className="mainnav">
+              <Link to="/" aria-current={pathname === '/' || pathname === '/tasks' ? 'page' : undefined}>
+                Tasks
+              </Link>
+              {me.role === 'admin' ? (
+                <Link to="/admin" aria-current={pathname.startsWith('/admin') ? 'page' : undefined}>
+                  Admin
+                </Link>
+              ) : null}
+            </nav>
+            <div className="account">
+              <span className="who" title={me.email}>
+                {me.name || me.email}
+              </span>
+              <button type="button" onClick={() => void auth.signOut()}>
+                Sign out
+              </button>
+            </div>
+          </>
+        ) : null}
+      </div>
+    </header>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  const auth = useAuth();
+  const { pathname, search } = useLocation();
+
+  if (auth.state.status === 'checking') return <p role="status">Loading Doable…</p>;
+
+  if (auth.state.status === 'signedOut') {
+    if (route.name === 'signUp') return <AuthPage mode="signUp" />;
+    return <AuthPage mode="signIn" />;
+  }
+
+  const me = auth.state.me;
+  switch (route.name) {
+    case 'signIn':
+    case 'signUp':
+      return <p role="status">Signed in. Opening your tasks…</p>;
+    case 'tasks':
+      return (
+        <>
+          <h1>Tasks</h1>
+          <TaskBrowser apiBase="/api/tasks" heading="Your tasks" />
+        </>
+      );
+    case 'notFound':
+      return (
+        <div className="empty">
+          <h1>Page not found</h1>
+          <p>
+            There is nothing at <code>{pathname + search}</code>. <Link to="/">Go to your tasks</Link>.
+          </p>
+        </div>
+      );
+  }
+  if (me.role !== 'admin') {
+    return (
+      <div className="empty">
+        <h1>Administrators only</h1>
+        <p>
+          Your account does not have access to this page. <Link to="/">Go to your tasks</Link>.
+        </p>
+      </div>
+    );
+  }
+  switch (route.name) {
+    case 'adminDashboard':
+      return <Dashboard />;
+    case 'adminUsers':
+      return <UsersPage />;
+    case 'adminUser':
+      return <UserPage key={route.id} id={route.id} />;
+    case 'adminAudit':
+      return <AuditPage />;
+  }
+}
+
+export function App() {
+  const auth = useAuth();
+  const { pathname, search } = useLocation();
+  const route = matchRoute(pathname);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  const status = auth.state.status;
+
+  // Keep the address bar honest: signed-out people are on /sign-in, signed-in people are not.
+  useEffect(() => {
+    if (status === 'signedOut' && route.name !== 'signIn' && route.name !== 'signUp') {
+      const here = pathname + search;
+      navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
+    } else if (status === 'signedIn' && (route.name === 'signIn' || route.name === 'signUp')) {
+      navigate(safeNext(search), { replace: true });
+    }
+  }, [status, route.name, pathname, search]);
+
+  // On navigation: update the title and move focus to the page, as a full page load would.
+  useEffect(() => {
+    document.title = `${TITLES[route.name]} · Doable`;
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [pathname, route.name]);
+
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to main content
+      </a>
+      <Header />
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
