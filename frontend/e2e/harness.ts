@@ -1,19 +1,19 @@
-import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** The backend entry point; E2E_BACKEND_MAIN may point elsewhere (e.g. a stub while the backend is being written). */
-export const BACKEND_MAIN = process.env.E2E_BACKEND_MAIN ?? resolve(here, '../../backend/src/main.ts');
-export const DIST_DIR = resolve(here, '../dist');
-export const SCREENSHOT_DIR = resolve(here, '../../docs/screenshots');
+export const BACKEND_MAIN = process.env.E2E_BACKEND_MAIN ?? resolve(here, "../../backend/src/main.ts");
+export const DIST_DIR = resolve(here, "../dist");
+export const SCREENSHOT_DIR = resolve(here, "../../docs/screenshots");
 
 export interface Backend {
   baseUrl: string;
@@ -25,10 +25,10 @@ function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? ok(addr.port) : fail(new Error('no port'))));
+      srv.close(() => (addr && typeof addr === "object" ? ok(addr.port) : fail(new Error("no port"))));
     });
   });
 }
@@ -37,31 +37,31 @@ function freePort(): Promise<number> {
 export async function startBackend(adminEmails: string[]): Promise<Backend> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BACKEND_MAIN], {
-    cwd: resolve(here, '../../backend'),
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", BACKEND_MAIN], {
+    cwd: resolve(here, "../../backend"),
     env: {
       ...process.env,
-      DATABASE_URL: 'memory://',
+      DATABASE_URL: "memory://",
       PORT: String(port),
-      HOST: '127.0.0.1',
-      RATE_LIMIT: 'off',
-      NODE_ENV: 'test',
+      HOST: "127.0.0.1",
+      RATE_LIMIT: "off",
+      NODE_ENV: "test",
       STATIC_DIR: DIST_DIR,
-      ADMIN_EMAILS: adminEmails.join(','),
+      ADMIN_EMAILS: adminEmails.join(","),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   let exited = false;
-  child.on('exit', () => (exited = true));
+  child.on("exit", () => (exited = true));
 
   const stop = async () => {
     if (exited) return;
-    const done = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const done = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await done;
     clearTimeout(timer);
   };
@@ -86,8 +86,17 @@ export async function startBackend(adminEmails: string[]): Promise<Backend> {
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -96,15 +105,24 @@ export function launchBrowser(): Promise<Browser> {
  * script, which the server's CSP rightly blocks; so these contexts bypass CSP. The CSP itself
  * is exercised by contexts created with `strictContext`.
  */
-export function testContext(browser: Browser, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
-  return browser.newContext({ bypassCSP: true, viewport: options.viewport ?? { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', timezoneId: 'Europe/Paris', locale: 'en-GB' });
+export function testContext(
+  browser: Browser,
+  options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    bypassCSP: true,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    colorScheme: options.colorScheme ?? "light",
+    timezoneId: "Europe/Paris",
+    locale: "en-GB",
+  });
 }
 
 /** A context that enforces the server's CSP and records any violation. */
 export async function strictContext(browser: Browser): Promise<{ context: BrowserContext; violations: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Europe/Paris", locale: "en-GB" });
   const violations: string[] = [];
-  context.on('console', (msg) => {
+  context.on("console", (msg) => {
     if (/content security policy/i.test(msg.text())) violations.push(msg.text());
   });
   return { context, violations };
@@ -118,24 +136,28 @@ export interface Account {
 
 export function account(prefix: string): Account {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  return { name: `${prefix[0]?.toUpperCase()}${prefix.slice(1)} Tester`, email: `${prefix}.${id}@example.com`, password: `Pw-${id}-long-enough` };
+  return {
+    name: `${prefix[0]?.toUpperCase()}${prefix.slice(1)} Tester`,
+    email: `${prefix}.${id}@example.com`,
+    password: `Pw-${id}-long-enough`,
+  };
 }
 
 export async function signUp(page: Page, baseUrl: string, a: Account): Promise<void> {
   await page.goto(`${baseUrl}/sign-up`);
-  await page.getByLabel('Name').fill(a.name);
-  await page.getByLabel('Email').fill(a.email);
-  await page.getByLabel('Password').fill(a.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+  await page.getByLabel("Name").fill(a.name);
+  await page.getByLabel("Email").fill(a.email);
+  await page.getByLabel("Password").fill(a.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
 }
 
 export async function signIn(page: Page, baseUrl: string | null, a: Account): Promise<void> {
   if (baseUrl) await page.goto(`${baseUrl}/sign-in`);
-  await page.getByRole('heading', { name: 'Sign in to Doable' }).waitFor();
-  await page.getByLabel('Email').fill(a.email);
-  await page.getByLabel('Password').fill(a.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole("heading", { name: "Sign in to Doable" }).waitFor();
+  await page.getByLabel("Email").fill(a.email);
+  await page.getByLabel("Password").fill(a.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 interface AxeViolation {
@@ -147,24 +169,33 @@ interface AxeViolation {
 
 /** Runs axe-core in the page and fails on serious or critical violations. */
 export async function assertAccessible(page: Page, screen: string): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
+  await page.addScriptTag({ path: require.resolve("axe-core") });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad, [], `axe: serious/critical violations on ${screen}:\n${JSON.stringify(bad, null, 2)}`);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Passing notifications are left out of the documentation images.
-  await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}.png`), fullPage: false, style: '.toasts { display: none !important; }' });
+  await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}.png`), fullPage: false, style: ".toasts { display: none !important; }" });
 }
 
 /** Waits until no task is in the optimistic "Saving…" state. */
 export async function settled(page: Page): Promise<void> {
-  await page.locator('.task-pending').first().waitFor({ state: 'detached' }).catch(() => undefined);
-  await page.waitForFunction(() => document.querySelectorAll('.task-pending').length === 0);
+  await page
+    .locator(".task-pending")
+    .first()
+    .waitFor({ state: "detached" })
+    .catch(() => undefined);
+  await page.waitForFunction(() => document.querySelectorAll(".task-pending").length === 0);
 }

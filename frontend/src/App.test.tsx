@@ -1,18 +1,29 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api } from './api/client';
-import type { Task } from './api/types';
-import { App } from './App';
-import { AuthProvider } from './auth/AuthProvider';
-import { fakeJwt, json, problemResponse } from './test-utils';
-import { ToastProvider } from './ui/Toasts';
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { api } from "./api/client";
+import type { Task } from "./api/types";
+import { AuthProvider } from "./auth/AuthProvider";
+import { navigate } from "./router";
+import { fakeJwt, json, problemResponse } from "./test-utils";
+import { ToastProvider } from "./ui/Toasts";
 
 type Route = (method: string, url: URL, body: unknown) => Response | undefined;
 
-const me = { id: 'u1', email: 'ann@example.com', name: 'Ann', role: 'user', created_at: '2025-01-01T00:00:00.000Z' };
+const me = { id: "u1", email: "ann@example.com", name: "Ann", role: "user", created_at: "2025-01-01T00:00:00.000Z" };
 const task = (id: string, title: string, extra: Partial<Task> = {}): Task => ({
-  id, title, description: null, completed: false, completed_at: null, priority: 'none', due_at: null, tags: [],
-  user_id: 'u1', created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z', ...extra,
+  id,
+  title,
+  description: null,
+  completed: false,
+  completed_at: null,
+  priority: "none",
+  due_at: null,
+  tags: [],
+  user_id: "u1",
+  created_at: "2025-01-01T00:00:00.000Z",
+  updated_at: "2025-01-01T00:00:00.000Z",
+  ...extra,
 });
 
 let routes: Route[] = [];
@@ -24,20 +35,21 @@ beforeEach(() => {
   signedIn = true;
   requests.length = 0;
   api.tokens.clear();
-  history.replaceState(null, '', '/');
-  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+  history.replaceState(null, "", "/");
+  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-    const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     requests.push(`${method} ${url.pathname}${url.search}`);
-    const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    if (url.pathname === '/api/auth/token') return signedIn ? json({ token: fakeJwt({ sub: 'u1', exp: Date.now() / 1000 + 900 }) }) : new Response(null, { status: 401 });
-    if (url.pathname.startsWith('/api/auth/')) return json({ success: true });
+    const body: unknown = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
+    if (url.pathname === "/api/auth/token")
+      return signedIn ? json({ token: fakeJwt({ sub: "u1", exp: Date.now() / 1000 + 900 }) }) : new Response(null, { status: 401 });
+    if (url.pathname.startsWith("/api/auth/")) return json({ success: true });
     for (const r of routes) {
       const res = r(method, url, body);
       if (res) return res;
     }
-    if (url.pathname === '/api/me') return json(me);
-    return problemResponse(404, 'not found');
+    if (url.pathname === "/api/me") return json(me);
+    return problemResponse(404, "not found");
   });
 });
 
@@ -54,127 +66,169 @@ const renderApp = () =>
     </ToastProvider>,
   );
 
-describe('App', () => {
-  it('shows the sign-in form when there is no session', async () => {
+describe("App", () => {
+  it("shows the sign-in form when there is no session", async () => {
     signedIn = false;
     renderApp();
-    expect(await screen.findByRole('heading', { name: 'Sign in to Doable' })).toBeTruthy();
-    expect(location.pathname).toBe('/sign-in');
-    expect(screen.getByLabelText('Email')).toBeTruthy();
-    expect(screen.getByLabelText('Password')).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Sign in to Doable" })).toBeTruthy();
+    expect(location.pathname).toBe("/sign-in");
+    expect(screen.getByLabelText("Email")).toBeTruthy();
+    expect(screen.getByLabelText("Password")).toBeTruthy();
     // Client-side validation, next to the fields.
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByText(/valid email address/)).toBeTruthy();
   });
 
-  it('lists tasks, and says what to do when there are none', async () => {
-    routes.push((m, url) => (m === 'GET' && url.pathname === '/api/tasks' ? json(url.searchParams.get('q') ? [] : [task('t1', 'Buy milk', { tags: ['home'] })]) : undefined));
+  it("lists tasks, and says what to do when there are none", async () => {
+    routes.push((m, url) =>
+      m === "GET" && url.pathname === "/api/tasks"
+        ? json(url.searchParams.get("q") ? [] : [task("t1", "Buy milk", { tags: ["home"] })])
+        : undefined,
+    );
     renderApp();
-    expect(await screen.findByText('Buy milk')).toBeTruthy();
-    expect(requests).toContain('GET /api/tasks?status=all&sort=-created_at&limit=50');
-    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'zzz' } });
-    expect(await screen.findByText('No tasks match these filters.')).toBeTruthy();
-    expect(requests).toContain('GET /api/tasks?status=all&q=zzz&sort=-created_at&limit=50');
-    expect(location.search).toBe('?q=zzz');
+    expect(await screen.findByText("Buy milk")).toBeTruthy();
+    expect(requests).toContain("GET /api/tasks?status=all&sort=-created_at&limit=50");
+    fireEvent.change(screen.getByLabelText("Search"), { target: { value: "zzz" } });
+    expect(await screen.findByText("No tasks match these filters.")).toBeTruthy();
+    expect(requests).toContain("GET /api/tasks?status=all&q=zzz&sort=-created_at&limit=50");
+    expect(location.search).toBe("?q=zzz");
   });
 
-  it('completes a task at once and rolls back with a message when the server refuses', async () => {
+  it("completes a task at once and rolls back with a message when the server refuses", async () => {
     routes.push((m, url) => {
-      if (m === 'GET' && url.pathname === '/api/tasks') return json([task('t1', 'Buy milk')]);
-      if (m === 'PATCH' && url.pathname === '/api/tasks/t1/complete') return problemResponse(503, 'Database is busy, try again.');
+      if (m === "GET" && url.pathname === "/api/tasks") return json([task("t1", "Buy milk")]);
+      if (m === "PATCH" && url.pathname === "/api/tasks/t1/complete") return problemResponse(503, "Database is busy, try again.");
       return undefined;
     });
     renderApp();
-    const box = await screen.findByRole<HTMLInputElement>('checkbox', { name: 'Completed: Buy milk' });
+    const box = await screen.findByRole<HTMLInputElement>("checkbox", { name: "Completed: Buy milk" });
     fireEvent.click(box);
     expect(box.checked).toBe(true); // optimistic
     const alert = await screen.findByText(/Could not update “Buy milk”: Database is busy/);
     expect(alert).toBeTruthy();
-    await waitFor(() => expect(screen.getByRole<HTMLInputElement>('checkbox', { name: 'Completed: Buy milk' }).checked).toBe(false));
+    await waitFor(() => expect(screen.getByRole<HTMLInputElement>("checkbox", { name: "Completed: Buy milk" }).checked).toBe(false));
   });
 
-  it('shows a created task at once, and reopens the form with the server’s field errors when refused', async () => {
+  it("shows a created task at once, and reopens the form with the server’s field errors when refused", async () => {
     let attempts = 0;
     routes.push((m, url, body) => {
-      if (m === 'GET' && url.pathname === '/api/tasks') return json([]);
-      if (m === 'POST' && url.pathname === '/api/tasks') {
+      if (m === "GET" && url.pathname === "/api/tasks") return json([]);
+      if (m === "POST" && url.pathname === "/api/tasks") {
         attempts++;
-        if (attempts === 1) return problemResponse(422, 'The request body is not valid.', { errors: [{ field: 'tags', message: 'must NOT have more than 40 characters' }] });
-        return json(task('t9', (body as { title: string }).title, { tags: ['ok'] }), { status: 201 });
+        if (attempts === 1)
+          return problemResponse(422, "The request body is not valid.", {
+            errors: [{ field: "tags", message: "must NOT have more than 40 characters" }],
+          });
+        return json(task("t9", (body as { title: string }).title, { tags: ["ok"] }), { status: 201 });
       }
       return undefined;
     });
     renderApp();
     await screen.findByText(/No tasks yet/);
-    fireEvent.click(screen.getByRole('button', { name: '+ New task' }));
-    fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Plan trip' } });
-    fireEvent.change(screen.getByLabelText('Tags (optional)'), { target: { value: 'x' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
+    fireEvent.click(screen.getByRole("button", { name: "+ New task" }));
+    fireEvent.change(screen.getByLabelText("Title"), { target: { value: "Plan trip" } });
+    fireEvent.change(screen.getByLabelText("Tags (optional)"), { target: { value: "x" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
     // Reopened with what was typed and the message next to the field.
-    expect(await screen.findByText('Must NOT have more than 40 characters.')).toBeTruthy();
-    expect(screen.getByText('The request body is not valid.')).toBeTruthy();
-    expect(screen.getByLabelText<HTMLInputElement>('Title').value).toBe('Plan trip');
-    expect(screen.getByLabelText('Tags (optional)').getAttribute('aria-invalid')).toBe('true');
-    expect(screen.queryByText('Plan trip', { selector: '.task-title' })).toBeNull(); // rolled back
-    fireEvent.change(screen.getByLabelText('Tags (optional)'), { target: { value: 'ok' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
-    expect(await screen.findByText('Created “Plan trip”.')).toBeTruthy();
-    expect(screen.getByText('Plan trip', { selector: '.task-title' })).toBeTruthy();
+    expect(await screen.findByText("Must NOT have more than 40 characters.")).toBeTruthy();
+    expect(screen.getByText("The request body is not valid.")).toBeTruthy();
+    expect(screen.getByLabelText<HTMLInputElement>("Title").value).toBe("Plan trip");
+    expect(screen.getByLabelText("Tags (optional)").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.queryByText("Plan trip", { selector: ".task-title" })).toBeNull(); // rolled back
+    fireEvent.change(screen.getByLabelText("Tags (optional)"), { target: { value: "ok" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(await screen.findByText("Created “Plan trip”.")).toBeTruthy();
+    expect(screen.getByText("Plan trip", { selector: ".task-title" })).toBeTruthy();
   });
 
-  it('removes a deleted task at once and puts it back if the server refuses', async () => {
+  it("removes a deleted task at once and puts it back if the server refuses", async () => {
     routes.push((m, url) => {
-      if (m === 'GET' && url.pathname === '/api/tasks') return json([task('t1', 'One'), task('t2', 'Two'), task('t3', 'Three')]);
-      if (m === 'DELETE') return problemResponse(500, 'Internal error.');
+      if (m === "GET" && url.pathname === "/api/tasks") return json([task("t1", "One"), task("t2", "Two"), task("t3", "Three")]);
+      if (m === "DELETE") return problemResponse(500, "Internal error.");
       return undefined;
     });
     renderApp();
-    await screen.findByText('Two');
-    fireEvent.click(screen.getByRole('button', { name: 'Delete: Two' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
-    expect(screen.queryByText('Two', { selector: '.task-title' })).toBeNull();
+    await screen.findByText("Two");
+    fireEvent.click(screen.getByRole("button", { name: "Delete: Two" }));
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    expect(screen.queryByText("Two", { selector: ".task-title" })).toBeNull();
     expect(await screen.findByText(/Could not delete “Two”: Internal error/)).toBeTruthy();
-    const titles = screen.getAllByText(/^(One|Two|Three)$/, { selector: '.task-title' }).map((e) => e.textContent);
-    expect(titles).toEqual(['One', 'Two', 'Three']);
+    const titles = screen.getAllByText(/^(One|Two|Three)$/, { selector: ".task-title" }).map((e) => e.textContent);
+    expect(titles).toEqual(["One", "Two", "Three"]);
   });
 
-  it('pages with the Link header and the Load more button', async () => {
-    routes.push((m, url) => {
-      if (url.pathname !== '/api/tasks') return undefined;
-      if (url.searchParams.get('cursor') === 'p2') return json([task('t2', 'Second page')]);
-      return json([task('t1', 'First page')], { headers: { link: `<${url.origin}/api/tasks?limit=50&cursor=p2>; rel="next"` } });
+  it("pages with the Link header and the Load more button", async () => {
+    routes.push((_m, url) => {
+      if (url.pathname !== "/api/tasks") return undefined;
+      if (url.searchParams.get("cursor") === "p2") return json([task("t2", "Second page")]);
+      return json([task("t1", "First page")], { headers: { link: `<${url.origin}/api/tasks?limit=50&cursor=p2>; rel="next"` } });
     });
     renderApp();
-    await screen.findByText('First page');
-    fireEvent.click(screen.getByRole('button', { name: 'Load more tasks' }));
-    expect(await screen.findByText('Second page')).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Load more tasks' })).toBeNull();
-    expect(requests).toContain('GET /api/tasks?limit=50&cursor=p2');
+    await screen.findByText("First page");
+    fireEvent.click(screen.getByRole("button", { name: "Load more tasks" }));
+    expect(await screen.findByText("Second page")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Load more tasks" })).toBeNull();
+    expect(requests).toContain("GET /api/tasks?limit=50&cursor=p2");
   });
 
-  it('returns to sign-in with a message when access is revoked', async () => {
+  it("returns to sign-in with a message when access is revoked", async () => {
     routes.push((_m, url) => {
-      if (url.pathname === '/api/tasks') {
+      if (url.pathname === "/api/tasks") {
         signedIn = false; // the session was revoked: the token endpoint now refuses too
-        return problemResponse(401, 'Token revoked');
+        return problemResponse(401, "Token revoked");
       }
       return undefined;
     });
     renderApp();
     expect(await screen.findByText(/access was revoked or your session has ended/i)).toBeTruthy();
-    expect(location.pathname).toBe('/sign-in');
-    expect(screen.getByRole('heading', { name: 'Sign in to Doable' })).toBeTruthy();
+    expect(location.pathname).toBe("/sign-in");
+    expect(screen.getByRole("heading", { name: "Sign in to Doable" })).toBeTruthy();
   });
 
-  it('shows an admin link only to admins, and guards admin pages', async () => {
-    routes.push((m, url) => (url.pathname === '/api/tasks' ? json([]) : undefined));
-    history.replaceState(null, '', '/admin');
+  it("titles each page, and moves focus to the page on navigation but not on the first load", async () => {
+    routes.push((_m, url) => {
+      if (url.pathname === "/api/tasks") return json([]);
+      if (url.pathname === "/api/me") return json({ ...me, role: "admin" });
+      if (url.pathname.startsWith("/api/admin/users/")) return problemResponse(404, "No such user");
+      return undefined;
+    });
+    const scrollTo = vi.fn();
+    vi.stubGlobal("scrollTo", scrollTo);
     renderApp();
-    expect(await screen.findByRole('heading', { name: 'Administrators only' })).toBeTruthy();
-    const nav = screen.getByRole('navigation', { name: 'Main' });
-    expect(within(nav).queryByRole('link', { name: 'Admin' })).toBeNull();
+    expect(await screen.findByText(/No tasks yet/)).toBeTruthy();
+    expect(document.title).toBe("Tasks · Doable");
+    const main = document.getElementById("main");
+    expect(document.activeElement).not.toBe(main);
+    expect(scrollTo).not.toHaveBeenCalled();
+
+    act(() => navigate("/admin/users/a"));
+    expect(await screen.findByText(/This user does not exist/)).toBeTruthy();
+    expect(document.title).toBe("User · Doable");
+    expect(document.activeElement).toBe(main);
+    expect(scrollTo).toHaveBeenCalledWith(0, 0);
+
+    // Another page of the same kind is a navigation too.
+    screen.getByRole("link", { name: "Back to users" }).focus();
+    act(() => navigate("/admin/users/b"));
+    await waitFor(() => expect(document.activeElement).toBe(main));
+    expect(document.title).toBe("User · Doable");
+
+    // A new query on the same page is not: focus stays where the user is.
+    const back = await screen.findByRole("link", { name: "Back to users" });
+    back.focus();
+    act(() => navigate("/admin/users/b?x=1"));
+    expect(document.activeElement).toBe(back);
+  });
+
+  it("shows an admin link only to admins, and guards admin pages", async () => {
+    routes.push((_m, url) => (url.pathname === "/api/tasks" ? json([]) : undefined));
+    history.replaceState(null, "", "/admin");
+    renderApp();
+    expect(await screen.findByRole("heading", { name: "Administrators only" })).toBeTruthy();
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(within(nav).queryByRole("link", { name: "Admin" })).toBeNull();
     await act(async () => {
-      screen.getByRole('link', { name: 'Go to your tasks' }).click();
+      screen.getByRole("link", { name: "Go to your tasks" }).click();
     });
     expect(await screen.findByText(/No tasks yet/)).toBeTruthy();
   });

@@ -1,28 +1,28 @@
-import { useEffect, useRef } from 'react';
-import { Dashboard } from './admin/Dashboard';
-import { AuditPage } from './admin/AuditPage';
-import { UserPage } from './admin/UserPage';
-import { UsersPage } from './admin/UsersPage';
-import { AuthPage, safeNext } from './auth/AuthPages';
-import { useAuth } from './auth/AuthProvider';
-import { Link, matchRoute, navigate, useLocation, type Route } from './router';
-import { TaskBrowser } from './tasks/TaskBrowser';
+import { useEffect, useRef } from "react";
+import { AuditPage } from "./admin/AuditPage";
+import { Dashboard } from "./admin/Dashboard";
+import { UserPage } from "./admin/UserPage";
+import { UsersPage } from "./admin/UsersPage";
+import { AuthPage, safeNext } from "./auth/AuthPages";
+import { useAuth } from "./auth/AuthProvider";
+import { Link, matchRoute, navigate, type Route, useLocation } from "./router";
+import { TaskBrowser } from "./tasks/TaskBrowser";
 
-const TITLES: Record<Route['name'], string> = {
-  tasks: 'Tasks',
-  signIn: 'Sign in',
-  signUp: 'Sign up',
-  adminDashboard: 'Administration',
-  adminUsers: 'Users',
-  adminUser: 'User',
-  adminAudit: 'Audit log',
-  notFound: 'Not found',
+const TITLES: Record<Route["name"], string> = {
+  tasks: "Tasks",
+  signIn: "Sign in",
+  signUp: "Sign up",
+  adminDashboard: "Administration",
+  adminUsers: "Users",
+  adminUser: "User",
+  adminAudit: "Audit log",
+  notFound: "Not found",
 };
 
 function Header() {
   const auth = useAuth();
   const { pathname } = useLocation();
-  const me = auth.state.status === 'signedIn' ? auth.state.me : null;
+  const me = auth.state.status === "signedIn" ? auth.state.me : null;
   return (
     <header className="site-header">
       <div className="header-inner">
@@ -32,11 +32,11 @@ function Header() {
         {me ? (
           <>
             <nav aria-label="Main" className="mainnav">
-              <Link to="/" aria-current={pathname === '/' || pathname === '/tasks' ? 'page' : undefined}>
+              <Link to="/" aria-current={pathname === "/" || pathname === "/tasks" ? "page" : undefined}>
                 Tasks
               </Link>
-              {me.role === 'admin' ? (
-                <Link to="/admin" aria-current={pathname.startsWith('/admin') ? 'page' : undefined}>
+              {me.role === "admin" ? (
+                <Link to="/admin" aria-current={pathname.startsWith("/admin") ? "page" : undefined}>
                   Admin
                 </Link>
               ) : null}
@@ -60,26 +60,26 @@ function Page({ route }: { route: Route }) {
   const auth = useAuth();
   const { pathname, search } = useLocation();
 
-  if (auth.state.status === 'checking') return <p role="status">Loading Doable…</p>;
+  if (auth.state.status === "checking") return <p role="status">Loading Doable…</p>;
 
-  if (auth.state.status === 'signedOut') {
-    if (route.name === 'signUp') return <AuthPage mode="signUp" />;
+  if (auth.state.status === "signedOut") {
+    if (route.name === "signUp") return <AuthPage mode="signUp" />;
     return <AuthPage mode="signIn" />;
   }
 
   const me = auth.state.me;
   switch (route.name) {
-    case 'signIn':
-    case 'signUp':
+    case "signIn":
+    case "signUp":
       return <p role="status">Signed in. Opening your tasks…</p>;
-    case 'tasks':
+    case "tasks":
       return (
         <>
           <h1>Tasks</h1>
           <TaskBrowser apiBase="/api/tasks" heading="Your tasks" />
         </>
       );
-    case 'notFound':
+    case "notFound":
       return (
         <div className="empty">
           <h1>Page not found</h1>
@@ -89,7 +89,7 @@ function Page({ route }: { route: Route }) {
         </div>
       );
   }
-  if (me.role !== 'admin') {
+  if (me.role !== "admin") {
     return (
       <div className="empty">
         <h1>Administrators only</h1>
@@ -100,13 +100,13 @@ function Page({ route }: { route: Route }) {
     );
   }
   switch (route.name) {
-    case 'adminDashboard':
+    case "adminDashboard":
       return <Dashboard />;
-    case 'adminUsers':
+    case "adminUsers":
       return <UsersPage />;
-    case 'adminUser':
+    case "adminUser":
       return <UserPage key={route.id} id={route.id} />;
-    case 'adminAudit':
+    case "adminAudit":
       return <AuditPage />;
   }
 }
@@ -116,29 +116,33 @@ export function App() {
   const { pathname, search } = useLocation();
   const route = matchRoute(pathname);
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  /** The pathname focus was last handled for; null until the first render has committed. */
+  const shownPath = useRef<string | null>(null);
   const status = auth.state.status;
 
   // Keep the address bar honest: signed-out people are on /sign-in, signed-in people are not.
   useEffect(() => {
-    if (status === 'signedOut' && route.name !== 'signIn' && route.name !== 'signUp') {
+    if (status === "signedOut" && route.name !== "signIn" && route.name !== "signUp") {
       const here = pathname + search;
-      navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
-    } else if (status === 'signedIn' && (route.name === 'signIn' || route.name === 'signUp')) {
+      navigate(here === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
+    } else if (status === "signedIn" && (route.name === "signIn" || route.name === "signUp")) {
       navigate(safeNext(search), { replace: true });
     }
   }, [status, route.name, pathname, search]);
 
-  // On navigation: update the title and move focus to the page, as a full page load would.
+  // The document title names the page, as a full page load would.
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Doable`;
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+  }, [route.name]);
+
+  // On navigation (not on the first load): move focus to the page and scroll to the top, as a full page load would.
+  useEffect(() => {
+    const previous = shownPath.current;
+    shownPath.current = pathname;
+    if (previous === null || previous === pathname) return;
     main.current?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
-  }, [pathname, route.name]);
+  }, [pathname]);
 
   return (
     <>

@@ -1,12 +1,12 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { AuthProvider } from './auth/AuthProvider';
-import { ToastProvider } from './ui/Toasts';
-import './styles.css';
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { AuthProvider } from "./auth/AuthProvider";
+import { ToastProvider } from "./ui/Toasts";
+import "./styles.css";
 
-const root = document.getElementById('root');
-if (!root) throw new Error('#root missing');
+const root = document.getElementById("root");
+if (!root) throw new Error("#root missing");
 createRoot(root).render(
   <StrictMode>
     <ToastProvider>

@@ -1,25 +1,25 @@
-import { describe, expect, it } from 'vitest';
-import { safeNext } from './auth/AuthPages';
-import { matchRoute } from './router';
+import { describe, expect, it } from "vitest";
+import { safeNext } from "./auth/AuthPages";
+import { matchRoute } from "./router";
 
-describe('routing', () => {
-  it('matches routes', () => {
-    expect(matchRoute('/')).toEqual({ name: 'tasks' });
-    expect(matchRoute('/tasks/')).toEqual({ name: 'tasks' });
-    expect(matchRoute('/sign-in')).toEqual({ name: 'signIn' });
-    expect(matchRoute('/admin')).toEqual({ name: 'adminDashboard' });
-    expect(matchRoute('/admin/users')).toEqual({ name: 'adminUsers' });
-    expect(matchRoute('/admin/users/abc%2Fd')).toEqual({ name: 'adminUser', id: 'abc/d' });
-    expect(matchRoute('/admin/users/%E0%A4%A')).toEqual({ name: 'notFound' });
-    expect(matchRoute('/admin/audit')).toEqual({ name: 'adminAudit' });
-    expect(matchRoute('/nope')).toEqual({ name: 'notFound' });
+describe("routing", () => {
+  it("matches routes", () => {
+    expect(matchRoute("/")).toEqual({ name: "tasks" });
+    expect(matchRoute("/tasks/")).toEqual({ name: "tasks" });
+    expect(matchRoute("/sign-in")).toEqual({ name: "signIn" });
+    expect(matchRoute("/admin")).toEqual({ name: "adminDashboard" });
+    expect(matchRoute("/admin/users")).toEqual({ name: "adminUsers" });
+    expect(matchRoute("/admin/users/abc%2Fd")).toEqual({ name: "adminUser", id: "abc/d" });
+    expect(matchRoute("/admin/users/%E0%A4%A")).toEqual({ name: "notFound" });
+    expect(matchRoute("/admin/audit")).toEqual({ name: "adminAudit" });
+    expect(matchRoute("/nope")).toEqual({ name: "notFound" });
   });
 
-  it('only follows same-site next parameters', () => {
-    expect(safeNext('?next=%2Fadmin%2Fusers')).toBe('/admin/users');
-    expect(safeNext('?next=https%3A%2F%2Fevil.test')).toBe('/');
-    expect(safeNext('?next=%2F%2Fevil.test')).toBe('/');
-    expect(safeNext('?next=%2Fsign-in')).toBe('/');
-    expect(safeNext('')).toBe('/');
+  it("only follows same-site next parameters", () => {
+    expect(safeNext("?next=%2Fadmin%2Fusers")).toBe("/admin/users");
+    expect(safeNext("?next=https%3A%2F%2Fevil.test")).toBe("/");
+    expect(safeNext("?next=%2F%2Fevil.test")).toBe("/");
+    expect(safeNext("?next=%2Fsign-in")).toBe("/");
+    expect(safeNext("")).toBe("/");
   });
 });

@@ -1,57 +1,57 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from "react";
 
-const NAVIGATE_EVENT = 'doable:navigate';
+const NAVIGATE_EVENT = "doable:navigate";
 
 export type Route =
-  | { name: 'tasks' }
-  | { name: 'signIn' }
-  | { name: 'signUp' }
-  | { name: 'adminDashboard' }
-  | { name: 'adminUsers' }
-  | { name: 'adminUser'; id: string }
-  | { name: 'adminAudit' }
-  | { name: 'notFound' };
+  | { name: "tasks" }
+  | { name: "signIn" }
+  | { name: "signUp" }
+  | { name: "adminDashboard" }
+  | { name: "adminUsers" }
+  | { name: "adminUser"; id: string }
+  | { name: "adminAudit" }
+  | { name: "notFound" };
 
 /** Maps a pathname to a route. */
 export function matchRoute(pathname: string): Route {
-  const path = pathname.replace(/\/+$/, '') || '/';
+  const path = pathname.replace(/\/+$/, "") || "/";
   switch (path) {
-    case '/':
-    case '/tasks':
-      return { name: 'tasks' };
-    case '/sign-in':
-      return { name: 'signIn' };
-    case '/sign-up':
-      return { name: 'signUp' };
-    case '/admin':
-      return { name: 'adminDashboard' };
-    case '/admin/users':
-      return { name: 'adminUsers' };
-    case '/admin/audit':
-      return { name: 'adminAudit' };
+    case "/":
+    case "/tasks":
+      return { name: "tasks" };
+    case "/sign-in":
+      return { name: "signIn" };
+    case "/sign-up":
+      return { name: "signUp" };
+    case "/admin":
+      return { name: "adminDashboard" };
+    case "/admin/users":
+      return { name: "adminUsers" };
+    case "/admin/audit":
+      return { name: "adminAudit" };
   }
   const user = /^\/admin\/users\/([^/]+)$/.exec(path);
   if (user?.[1]) {
     try {
-      return { name: 'adminUser', id: decodeURIComponent(user[1]) };
+      return { name: "adminUser", id: decodeURIComponent(user[1]) };
     } catch {
-      return { name: 'notFound' };
+      return { name: "notFound" };
     }
   }
-  return { name: 'notFound' };
+  return { name: "notFound" };
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (options.replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  if (options.replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
 function subscribe(callback: () => void): () => void {
-  window.addEventListener('popstate', callback);
+  window.addEventListener("popstate", callback);
   window.addEventListener(NAVIGATE_EVENT, callback);
   return () => {
-    window.removeEventListener('popstate', callback);
+    window.removeEventListener("popstate", callback);
     window.removeEventListener(NAVIGATE_EVENT, callback);
   };
 }
@@ -61,7 +61,7 @@ const getHref = () => location.pathname + location.search;
 /** The current path + query; re-renders on navigation. */
 export function useLocation(): { pathname: string; search: string } {
   const href = useSyncExternalStore(subscribe, getHref, getHref);
-  const url = new URL(href, 'http://x');
+  const url = new URL(href, "http://x");
   return { pathname: url.pathname, search: url.search };
 }
 

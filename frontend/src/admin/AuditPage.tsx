@@ -1,16 +1,16 @@
-import type { AuditEntry } from '../api/types';
-import { Link, useLocation } from '../router';
-import { LoadMore } from '../ui/LoadMore';
-import { usePagedList } from '../ui/usePagedList';
-import { formatDateTime } from '../tasks/datetime';
-import { AdminNav } from './AdminNav';
-import { auditPath, describeDetails } from './query';
+import type { AuditEntry } from "../api/types";
+import { Link, useLocation } from "../router";
+import { formatDateTime } from "../tasks/datetime";
+import { LoadMore } from "../ui/LoadMore";
+import { usePagedList } from "../ui/usePagedList";
+import { AdminNav } from "./AdminNav";
+import { auditPath, describeDetails } from "./query";
 
 export function AuditPage() {
   const { search } = useLocation();
   const { state, loadMore, reload } = usePagedList<AuditEntry>(auditPath(search));
   const params = new URLSearchParams(search);
-  const filteredBy = params.get('target_user_id') ?? params.get('actor_id');
+  const filteredBy = params.get("target_user_id") ?? params.get("actor_id");
 
   return (
     <>
@@ -22,9 +22,9 @@ export function AuditPage() {
         </p>
       ) : null}
       <p className="list-status" role="status">
-        {state.phase === 'loading' ? 'Loading the audit log…' : ''}
+        {state.phase === "loading" ? "Loading the audit log…" : ""}
       </p>
-      {state.phase === 'error' ? (
+      {state.phase === "error" ? (
         <div className="empty error-state">
           <p>Could not load the audit log: {state.error}</p>
           <button type="button" onClick={reload}>
@@ -57,14 +57,12 @@ export function AuditPage() {
                     <code>{e.action}</code>
                   </td>
                   <td>
-                    {e.target_user_id ? <Link to={`/admin/users/${encodeURIComponent(e.target_user_id)}`}>User {e.target_user_id.slice(0, 8)}…</Link> : null}
+                    {e.target_user_id ? (
+                      <Link to={`/admin/users/${encodeURIComponent(e.target_user_id)}`}>User {e.target_user_id.slice(0, 8)}…</Link>
+                    ) : null}
                     {e.target_task_id ? <span className="muted"> task {e.target_task_id.slice(0, 8)}…</span> : null}
                   </td>
-                  <td className="details">
-                    {describeDetails(e.details).map((line, i) => (
-                      <div key={i}>{line}</div>
-                    ))}
-                  </td>
+                  <td className="details">{describeDetails(e.details).join("\n")}</td>
                   <td>
                     <code className="muted">{e.request_id}</code>
                   </td>
@@ -73,13 +71,22 @@ export function AuditPage() {
             </tbody>
           </table>
         </div>
-      ) : state.phase === 'ready' ? (
+      ) : state.phase === "ready" ? (
         <div className="empty">
           <p>No audit entries yet. Admin actions and reads of users’ tasks appear here.</p>
         </div>
       ) : null}
-      {state.error && state.phase === 'ready' ? <p className="form-error" role="alert">Could not load more entries: {state.error}</p> : null}
-      <LoadMore hasMore={Boolean(state.next) && state.phase !== 'error'} loading={state.phase === 'loadingMore'} onLoadMore={loadMore} label="Load more entries" />
+      {state.error && state.phase === "ready" ? (
+        <p className="form-error" role="alert">
+          Could not load more entries: {state.error}
+        </p>
+      ) : null}
+      <LoadMore
+        hasMore={Boolean(state.next) && state.phase !== "error"}
+        loading={state.phase === "loadingMore"}
+        onLoadMore={loadMore}
+        label="Load more entries"
+      />
     </>
   );
 }

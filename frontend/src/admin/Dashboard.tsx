@@ -1,7 +1,7 @@
-import type { AdminStats } from '../api/types';
-import { Link } from '../router';
-import { AdminNav } from './AdminNav';
-import { useResource } from './useResource';
+import type { AdminStats } from "../api/types";
+import { Link } from "../router";
+import { AdminNav } from "./AdminNav";
+import { useResource } from "./useResource";
 
 function Stat({ label, value }: { label: string; value: number }) {
   return (
@@ -13,13 +13,13 @@ function Stat({ label, value }: { label: string; value: number }) {
 }
 
 export function Dashboard() {
-  const { state, reload } = useResource<AdminStats>('/api/admin/stats');
+  const { state, reload } = useResource<AdminStats>("/api/admin/stats");
   return (
     <>
       <h1>Administration</h1>
       <AdminNav />
-      {state.phase === 'loading' ? <p role="status">Loading statistics…</p> : null}
-      {state.phase === 'error' ? (
+      {state.phase === "loading" ? <p role="status">Loading statistics…</p> : null}
+      {state.phase === "error" ? (
         <div className="empty error-state">
           <p>Could not load statistics: {state.error}</p>
           <button type="button" onClick={reload}>
@@ -27,7 +27,7 @@ export function Dashboard() {
           </button>
         </div>
       ) : null}
-      {state.phase === 'ready' ? (
+      {state.phase === "ready" ? (
         <div className="stat-groups">
           <section aria-labelledby="stats-users" className="card">
             <h2 id="stats-users">Users</h2>

@@ -1,20 +1,19 @@
-import { useState } from 'react';
-import { api } from '../api/client';
-import { messageOf } from '../api/problem';
-import { AuthLostError } from '../api/token';
-import type { AdminUserDetail, AdminUserPatch } from '../api/types';
-import { useAuth } from '../auth/AuthProvider';
-import { Link, navigate } from '../router';
-import { localInputToRfc3339 } from '../tasks/datetime';
-import { formatDate, formatDateTime } from '../tasks/datetime';
-import { TaskBrowser } from '../tasks/TaskBrowser';
-import { ConfirmDialog } from '../ui/Dialog';
-import { Field } from '../ui/Field';
-import { useNotify } from '../ui/Toasts';
-import { AdminNav } from './AdminNav';
-import { useResource } from './useResource';
+import { useState } from "react";
+import { api } from "../api/client";
+import { messageOf } from "../api/problem";
+import { AuthLostError } from "../api/token";
+import type { AdminUserDetail, AdminUserPatch } from "../api/types";
+import { useAuth } from "../auth/AuthProvider";
+import { Link, navigate } from "../router";
+import { formatDate, formatDateTime, localInputToRfc3339 } from "../tasks/datetime";
+import { TaskBrowser } from "../tasks/TaskBrowser";
+import { ConfirmDialog } from "../ui/Dialog";
+import { Field } from "../ui/Field";
+import { useNotify } from "../ui/Toasts";
+import { AdminNav } from "./AdminNav";
+import { useResource } from "./useResource";
 
-type Action = 'promote' | 'demote' | 'ban' | 'unban' | 'delete';
+type Action = "promote" | "demote" | "ban" | "unban" | "delete";
 
 export function UserPage({ id }: { id: string }) {
   const path = `/api/admin/users/${encodeURIComponent(id)}`;
@@ -22,22 +21,24 @@ export function UserPage({ id }: { id: string }) {
   const [action, setAction] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [reason, setReason] = useState('');
-  const [expires, setExpires] = useState('');
+  const [reason, setReason] = useState("");
+  const [expires, setExpires] = useState("");
   const [expiresError, setExpiresError] = useState<string | undefined>();
   const notify = useNotify();
   const auth = useAuth();
-  const myId = auth.state.status === 'signedIn' ? auth.state.me.id : null;
+  const myId = auth.state.status === "signedIn" ? auth.state.me.id : null;
 
-  if (state.phase !== 'ready') {
+  if (state.phase !== "ready") {
     return (
       <>
         <h1>User</h1>
         <AdminNav />
-        {state.phase === 'loading' ? <p role="status">Loading user…</p> : null}
-        {state.phase === 'error' ? (
+        {state.phase === "loading" ? <p role="status">Loading user…</p> : null}
+        {state.phase === "error" ? (
           <div className="empty error-state">
-            <p>{state.status === 404 ? 'This user does not exist; they may have been deleted.' : `Could not load the user: ${state.error}`}</p>
+            <p>
+              {state.status === 404 ? "This user does not exist; they may have been deleted." : `Could not load the user: ${state.error}`}
+            </p>
             {state.status === 404 ? (
               <Link to="/admin/users">Back to users</Link>
             ) : (
@@ -56,36 +57,36 @@ export function UserPage({ id }: { id: string }) {
   function open(a: Action) {
     setAction(a);
     setError(null);
-    setReason('');
-    setExpires('');
+    setReason("");
+    setExpires("");
     setExpiresError(undefined);
   }
 
   async function run() {
     if (!action) return;
     let patch: AdminUserPatch | null = null;
-    if (action === 'promote') patch = { role: 'admin' };
-    if (action === 'demote') patch = { role: 'user' };
-    if (action === 'unban') patch = { banned: false };
-    if (action === 'ban') {
+    if (action === "promote") patch = { role: "admin" };
+    if (action === "demote") patch = { role: "user" };
+    if (action === "unban") patch = { banned: false };
+    if (action === "ban") {
       const at = localInputToRfc3339(expires);
-      if (at === undefined) return setExpiresError('Enter a valid date and time, or leave it empty.');
-      if (at !== null && Date.parse(at) <= Date.now()) return setExpiresError('Choose a time in the future.');
+      if (at === undefined) return setExpiresError("Enter a valid date and time, or leave it empty.");
+      if (at !== null && Date.parse(at) <= Date.now()) return setExpiresError("Choose a time in the future.");
       patch = { banned: true, ban_reason: reason.trim() || null, ban_expires_at: at };
     }
     setBusy(true);
     setError(null);
     try {
-      if (action === 'delete') {
-        await api.request<null>(path, { method: 'DELETE' });
-        notify(`Deleted ${label} and all of their tasks.`, 'success');
-        navigate('/admin/users');
+      if (action === "delete") {
+        await api.request<null>(path, { method: "DELETE" });
+        notify(`Deleted ${label} and all of their tasks.`, "success");
+        navigate("/admin/users");
         return;
       }
-      const res = await api.request<AdminUserDetail>(path, { method: 'PATCH', body: patch });
+      const res = await api.request<AdminUserDetail>(path, { method: "PATCH", body: patch });
       set(res.data);
       setAction(null);
-      notify(DONE[action](label), 'success');
+      notify(DONE[action](label), "success");
       if (user.id === myId) await auth.refreshMe();
     } catch (err) {
       if (!(err instanceof AuthLostError)) setError(messageOf(err));
@@ -106,19 +107,19 @@ export function UserPage({ id }: { id: string }) {
           <dt>Email</dt>
           <dd>{user.email}</dd>
           <dt>Name</dt>
-          <dd>{user.name || '—'}</dd>
+          <dd>{user.name || "—"}</dd>
           <dt>Role</dt>
-          <dd>{user.role === 'admin' ? 'Admin' : 'User'}</dd>
+          <dd>{user.role === "admin" ? "Admin" : "User"}</dd>
           <dt>Status</dt>
           <dd>
             {user.banned ? (
               <>
                 <span className="badge banned">Banned</span>
-                {user.ban_reason ? ` — ${user.ban_reason}` : ''}
-                {user.ban_expires_at ? ` (until ${formatDateTime(user.ban_expires_at)})` : ' (no end date)'}
+                {user.ban_reason ? ` — ${user.ban_reason}` : ""}
+                {user.ban_expires_at ? ` (until ${formatDateTime(user.ban_expires_at)})` : " (no end date)"}
               </>
             ) : (
-              'Active'
+              "Active"
             )}
           </dd>
           <dt>Joined</dt>
@@ -129,25 +130,25 @@ export function UserPage({ id }: { id: string }) {
           </dd>
         </dl>
         <div className="actions">
-          {user.role === 'admin' ? (
-            <button type="button" onClick={() => open('demote')}>
+          {user.role === "admin" ? (
+            <button type="button" onClick={() => open("demote")}>
               Remove admin role
             </button>
           ) : (
-            <button type="button" onClick={() => open('promote')}>
+            <button type="button" onClick={() => open("promote")}>
               Make admin
             </button>
           )}
           {user.banned ? (
-            <button type="button" onClick={() => open('unban')}>
+            <button type="button" onClick={() => open("unban")}>
               Unban
             </button>
           ) : (
-            <button type="button" className="danger-outline" onClick={() => open('ban')}>
+            <button type="button" className="danger-outline" onClick={() => open("ban")}>
               Ban…
             </button>
           )}
-          <button type="button" className="danger" onClick={() => open('delete')}>
+          <button type="button" className="danger" onClick={() => open("delete")}>
             Delete user…
           </button>
           <Link to={`/admin/audit?target_user_id=${encodeURIComponent(user.id)}`}>Audit entries</Link>
@@ -156,29 +157,29 @@ export function UserPage({ id }: { id: string }) {
 
       <TaskBrowser apiBase={`${path}/tasks`} readOnly heading={`${label}’s tasks (read-only)`} />
 
-      {action === 'promote' ? (
+      {action === "promote" ? (
         <ConfirmDialog title="Make this user an admin?" confirmLabel="Make admin" {...dialogProps}>
           <p>{label} will be able to see every user, their tasks and the audit log, and to ban or delete users.</p>
         </ConfirmDialog>
       ) : null}
-      {action === 'demote' ? (
+      {action === "demote" ? (
         <ConfirmDialog title="Remove admin role?" confirmLabel="Remove admin role" danger {...dialogProps}>
           <p>{label} will lose access to the administration pages at once.</p>
         </ConfirmDialog>
       ) : null}
-      {action === 'unban' ? (
+      {action === "unban" ? (
         <ConfirmDialog title="Unban this user?" confirmLabel="Unban" {...dialogProps}>
           <p>{label} will be able to sign in again.</p>
         </ConfirmDialog>
       ) : null}
-      {action === 'delete' ? (
+      {action === "delete" ? (
         <ConfirmDialog title="Delete this user?" confirmLabel="Delete user and tasks" danger {...dialogProps}>
           <p>
             {label} ({user.email}) and all {user.task_counts.total} of their tasks will be deleted permanently. This cannot be undone.
           </p>
         </ConfirmDialog>
       ) : null}
-      {action === 'ban' ? (
+      {action === "ban" ? (
         <ConfirmDialog title="Ban this user?" confirmLabel="Ban user" danger {...dialogProps}>
           <p>{label} will be signed out within seconds and cannot sign in until unbanned.</p>
           <Field label="Reason (shown to the user)">
@@ -193,7 +194,7 @@ export function UserPage({ id }: { id: string }) {
   );
 }
 
-const DONE: Record<Exclude<Action, 'delete'>, (label: string) => string> = {
+const DONE: Record<Exclude<Action, "delete">, (label: string) => string> = {
   promote: (l) => `${l} is now an admin.`,
   demote: (l) => `${l} is no longer an admin.`,
   ban: (l) => `${l} is banned.`,

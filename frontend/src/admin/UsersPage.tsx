@@ -1,13 +1,13 @@
-import { useMemo } from 'react';
-import type { AdminUser } from '../api/types';
-import { Link, navigate, useLocation } from '../router';
-import { Field } from '../ui/Field';
-import { LoadMore } from '../ui/LoadMore';
-import { useDebouncedInput } from '../ui/useDebouncedInput';
-import { usePagedList } from '../ui/usePagedList';
-import { formatDate } from '../tasks/datetime';
-import { AdminNav } from './AdminNav';
-import { adminUsersPath, userFiltersFromSearch, userFiltersToSearch, type UserFilters } from './query';
+import { useMemo } from "react";
+import type { AdminUser } from "../api/types";
+import { Link, navigate, useLocation } from "../router";
+import { formatDate } from "../tasks/datetime";
+import { Field } from "../ui/Field";
+import { LoadMore } from "../ui/LoadMore";
+import { useDebouncedInput } from "../ui/useDebouncedInput";
+import { usePagedList } from "../ui/usePagedList";
+import { AdminNav } from "./AdminNav";
+import { adminUsersPath, type UserFilters, userFiltersFromSearch, userFiltersToSearch } from "./query";
 
 export function UsersPage() {
   const { pathname, search } = useLocation();
@@ -27,14 +27,14 @@ export function UsersPage() {
           <input type="search" value={q} onChange={(e) => setQ(e.target.value)} autoComplete="off" />
         </Field>
         <Field label="Role">
-          <select value={filters.role} onChange={(e) => setFilters({ ...filters, role: e.target.value as UserFilters['role'] })}>
+          <select value={filters.role} onChange={(e) => setFilters({ ...filters, role: e.target.value as UserFilters["role"] })}>
             <option value="">Any role</option>
             <option value="user">User</option>
             <option value="admin">Admin</option>
           </select>
         </Field>
         <Field label="Ban status">
-          <select value={filters.banned} onChange={(e) => setFilters({ ...filters, banned: e.target.value as UserFilters['banned'] })}>
+          <select value={filters.banned} onChange={(e) => setFilters({ ...filters, banned: e.target.value as UserFilters["banned"] })}>
             <option value="">Anyone</option>
             <option value="false">Not banned</option>
             <option value="true">Banned</option>
@@ -42,9 +42,13 @@ export function UsersPage() {
         </Field>
       </div>
       <p className="list-status" role="status">
-        {state.phase === 'loading' ? 'Loading users…' : state.phase === 'ready' ? `${state.items.length}${state.next ? '+' : ''} users` : ''}
+        {state.phase === "loading"
+          ? "Loading users…"
+          : state.phase === "ready"
+            ? `${state.items.length}${state.next ? "+" : ""} users`
+            : ""}
       </p>
-      {state.phase === 'error' ? (
+      {state.phase === "error" ? (
         <div className="empty error-state">
           <p>Could not load users: {state.error}</p>
           <button type="button" onClick={reload}>
@@ -72,11 +76,11 @@ export function UsersPage() {
               {state.items.map((u) => (
                 <tr key={u.id}>
                   <td>
-                    <Link to={`/admin/users/${encodeURIComponent(u.id)}`}>{u.name || '(no name)'}</Link>
+                    <Link to={`/admin/users/${encodeURIComponent(u.id)}`}>{u.name || "(no name)"}</Link>
                   </td>
                   <td>{u.email}</td>
-                  <td>{u.role === 'admin' ? <span className="badge role-admin">Admin</span> : 'User'}</td>
-                  <td>{u.banned ? <span className="badge banned">Banned</span> : 'Active'}</td>
+                  <td>{u.role === "admin" ? <span className="badge role-admin">Admin</span> : "User"}</td>
+                  <td>{u.banned ? <span className="badge banned">Banned</span> : "Active"}</td>
                   <td className="num">{u.task_count}</td>
                   <td>{formatDate(u.created_at)}</td>
                 </tr>
@@ -84,16 +88,25 @@ export function UsersPage() {
             </tbody>
           </table>
         </div>
-      ) : state.phase === 'ready' ? (
+      ) : state.phase === "ready" ? (
         <div className="empty">
           <p>No users match these filters.</p>
-          <button type="button" onClick={() => setFilters({ q: '', role: '', banned: '' })}>
+          <button type="button" onClick={() => setFilters({ q: "", role: "", banned: "" })}>
             Clear filters
           </button>
         </div>
       ) : null}
-      {state.error && state.phase === 'ready' ? <p className="form-error" role="alert">Could not load more users: {state.error}</p> : null}
-      <LoadMore hasMore={Boolean(state.next) && state.phase !== 'error'} loading={state.phase === 'loadingMore'} onLoadMore={loadMore} label="Load more users" />
+      {state.error && state.phase === "ready" ? (
+        <p className="form-error" role="alert">
+          Could not load more users: {state.error}
+        </p>
+      ) : null}
+      <LoadMore
+        hasMore={Boolean(state.next) && state.phase !== "error"}
+        loading={state.phase === "loadingMore"}
+        onLoadMore={loadMore}
+        label="Load more users"
+      />
     </>
   );
 }

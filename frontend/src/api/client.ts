@@ -1,9 +1,9 @@
-import { nextPagePath } from './link';
-import { ApiError, errorFromResponse } from './problem';
-import { AuthLostError, TokenManager, cookieTokenSource } from './token';
+import { nextPagePath } from "./link";
+import { ApiError, errorFromResponse } from "./problem";
+import { AuthLostError, cookieTokenSource, TokenManager } from "./token";
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -27,13 +27,16 @@ export interface ApiClient {
   onAuthLost(listener: AuthLostListener): () => void;
 }
 
-export const REVOKED_MESSAGE = 'Your access was revoked or your session has ended. Please sign in again.';
+export const REVOKED_MESSAGE = "Your access was revoked or your session has ended. Please sign in again.";
 
 /**
  * The API client: adds the bearer token, re-fetches the token once on a 401
  * and retries once; when that fails too, tells the listeners the user is signed out.
  */
-export function createApiClient(fetchFn: typeof fetch = (...a) => fetch(...a), tokens = new TokenManager(cookieTokenSource(fetchFn))): ApiClient {
+export function createApiClient(
+  fetchFn: typeof fetch = (...a) => fetch(...a),
+  tokens = new TokenManager(cookieTokenSource(fetchFn)),
+): ApiClient {
   const listeners = new Set<AuthLostListener>();
 
   function authLost(message: string): never {
@@ -52,17 +55,17 @@ export function createApiClient(fetchFn: typeof fetch = (...a) => fetch(...a), t
   }
 
   async function send(path: string, options: RequestOptions, token: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${token}`, ...options.headers };
-    const init: RequestInit = { method: options.method ?? 'GET', headers, credentials: 'same-origin' };
+    const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${token}`, ...options.headers };
+    const init: RequestInit = { method: options.method ?? "GET", headers, credentials: "same-origin" };
     if (options.signal) init.signal = options.signal;
     if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers["content-type"] = "application/json";
       init.body = JSON.stringify(options.body);
     }
     try {
       return await fetchFn(path, init);
     } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      if (err instanceof DOMException && err.name === "AbortError") throw err;
       throw new ApiError(0);
     }
   }
@@ -75,13 +78,13 @@ export function createApiClient(fetchFn: typeof fetch = (...a) => fetch(...a), t
     }
     if (!res.ok) throw await errorFromResponse(res);
     let data: unknown = null;
-    if (res.status !== 204 && (res.headers.get('content-type') ?? '').includes('json')) data = await res.json();
+    if (res.status !== 204 && (res.headers.get("content-type") ?? "").includes("json")) data = await res.json();
     return {
       data: data as T,
       status: res.status,
       headers: res.headers,
-      next: nextPagePath(res.headers.get('link'), typeof location === 'undefined' ? undefined : location.href),
-      etag: res.headers.get('etag'),
+      next: nextPagePath(res.headers.get("link"), typeof location === "undefined" ? undefined : location.href),
+      etag: res.headers.get("etag"),
     };
   }
 

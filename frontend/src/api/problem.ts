@@ -14,17 +14,17 @@ export interface Problem {
 }
 
 const FALLBACK_MESSAGES: Record<number, string> = {
-  0: 'Could not reach the server. Check your connection and try again.',
-  400: 'The request was not understood.',
-  401: 'You are not signed in.',
-  403: 'You do not have permission to do that.',
-  404: 'Not found — it may have been deleted.',
-  409: 'That conflicts with the current state. Reload and try again.',
-  412: 'This was changed elsewhere. The latest version has been loaded.',
-  413: 'That is too large.',
-  422: 'Some values are not valid.',
-  429: 'Too many requests. Wait a moment and try again.',
-  503: 'The service is temporarily unavailable. Try again shortly.',
+  0: "Could not reach the server. Check your connection and try again.",
+  400: "The request was not understood.",
+  401: "You are not signed in.",
+  403: "You do not have permission to do that.",
+  404: "Not found — it may have been deleted.",
+  409: "That conflicts with the current state. Reload and try again.",
+  412: "This was changed elsewhere. The latest version has been loaded.",
+  413: "That is too large.",
+  422: "Some values are not valid.",
+  429: "Too many requests. Wait a moment and try again.",
+  503: "The service is temporarily unavailable. Try again shortly.",
 };
 
 /** An error answered by the API (or a network failure, status 0). */
@@ -36,9 +36,9 @@ export class ApiError extends Error {
 
   constructor(status: number, problem: Problem = {}) {
     super(problem.detail || problem.title || fallbackMessage(status));
-    this.name = 'ApiError';
+    this.name = "ApiError";
     this.status = status;
-    this.code = problem.code ?? (status === 0 ? 'network' : 'http_' + status);
+    this.code = problem.code ?? (status === 0 ? "network" : `http_${status}`);
     this.requestId = problem.request_id;
     this.fieldErrors = Array.isArray(problem.errors) ? problem.errors.filter(isFieldError) : [];
   }
@@ -56,7 +56,7 @@ export class ApiError extends Error {
 }
 
 export function fallbackMessage(status: number): string {
-  return FALLBACK_MESSAGES[status] ?? (status >= 500 ? 'Something went wrong on the server. Try again.' : `Request failed (${status}).`);
+  return FALLBACK_MESSAGES[status] ?? (status >= 500 ? "Something went wrong on the server. Try again." : `Request failed (${status}).`);
 }
 
 /** "must be unique" → "Must be unique." */
@@ -69,29 +69,31 @@ export function sentence(text: string): string {
 
 /** `/body/title`, `body.title`, `tags[2]`, `tags.2` → `title` / `tags`. */
 export function fieldKey(field: string): string {
-  const parts = field.split(/[./]/).filter((p) => p !== '' && !/^\d+$/.test(p));
+  const parts = field.split(/[./]/).filter((p) => p !== "" && !/^\d+$/.test(p));
   const last = parts[parts.length - 1] ?? field;
-  return last.replace(/\[\d+\]$/, '');
+  return last.replace(/\[\d+\]$/, "");
 }
 
 function isFieldError(e: unknown): e is FieldError {
-  return typeof e === 'object' && e !== null && typeof (e as FieldError).field === 'string' && typeof (e as FieldError).message === 'string';
+  return (
+    typeof e === "object" && e !== null && typeof (e as FieldError).field === "string" && typeof (e as FieldError).message === "string"
+  );
 }
 
 /** Builds an ApiError from a failed response, reading a problem+json body when there is one. */
 export async function errorFromResponse(res: Response): Promise<ApiError> {
   let problem: Problem = {};
-  const type = res.headers.get('content-type') ?? '';
-  if (type.includes('json')) {
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("json")) {
     try {
       const body: unknown = await res.json();
-      if (body && typeof body === 'object') problem = body as Problem;
+      if (body && typeof body === "object") problem = body as Problem;
     } catch {
       /* unreadable body: keep the fallback message */
     }
   }
   if (!problem.request_id) {
-    const rid = res.headers.get('x-request-id');
+    const rid = res.headers.get("x-request-id");
     if (rid) problem.request_id = rid;
   }
   return new ApiError(res.status, problem);
@@ -101,5 +103,5 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong. Try again.';
+  return "Something went wrong. Try again.";
 }

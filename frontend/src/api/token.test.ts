@@ -1,20 +1,20 @@
-import { describe, expect, it, vi } from 'vitest';
-import { fakeJwt } from '../test-utils';
-import { AuthLostError, cookieTokenSource, jwtExpiry, TokenManager } from './token';
+import { describe, expect, it, vi } from "vitest";
+import { fakeJwt } from "../test-utils";
+import { AuthLostError, cookieTokenSource, jwtExpiry, TokenManager } from "./token";
 
-describe('jwtExpiry', () => {
-  it('reads exp from a base64url payload', () => {
-    expect(jwtExpiry(fakeJwt({ sub: 'u?>~', exp: 1_700_000_000 }))).toBe(1_700_000_000);
+describe("jwtExpiry", () => {
+  it("reads exp from a base64url payload", () => {
+    expect(jwtExpiry(fakeJwt({ sub: "u?>~", exp: 1_700_000_000 }))).toBe(1_700_000_000);
   });
-  it('is null for malformed tokens', () => {
-    expect(jwtExpiry('abc')).toBeNull();
-    expect(jwtExpiry('a.!!!.c')).toBeNull();
-    expect(jwtExpiry(fakeJwt({ sub: 'x' }))).toBeNull();
+  it("is null for malformed tokens", () => {
+    expect(jwtExpiry("abc")).toBeNull();
+    expect(jwtExpiry("a.!!!.c")).toBeNull();
+    expect(jwtExpiry(fakeJwt({ sub: "x" }))).toBeNull();
   });
 });
 
-describe('TokenManager', () => {
-  it('caches the token until a minute before exp, then refreshes', async () => {
+describe("TokenManager", () => {
+  it("caches the token until a minute before exp, then refreshes", async () => {
     let now = 1_000_000_000_000;
     let n = 0;
     const source = vi.fn(async () => fakeJwt({ n: ++n, exp: Math.floor(now / 1000) + 15 * 60 }));
@@ -29,7 +29,7 @@ describe('TokenManager', () => {
     expect(source).toHaveBeenCalledTimes(2);
   });
 
-  it('shares one request between concurrent callers', async () => {
+  it("shares one request between concurrent callers", async () => {
     let resolve!: (t: string) => void;
     const source = vi.fn(() => new Promise<string>((r) => (resolve = r)));
     const tm = new TokenManager(source);
@@ -40,7 +40,7 @@ describe('TokenManager', () => {
     expect(source).toHaveBeenCalledTimes(1);
   });
 
-  it('force-refreshes and forgets on clear', async () => {
+  it("force-refreshes and forgets on clear", async () => {
     let n = 0;
     const tm = new TokenManager(async () => fakeJwt({ n: ++n, exp: Date.now() / 1000 + 900 }));
     const a = await tm.get();
@@ -50,36 +50,36 @@ describe('TokenManager', () => {
     expect(await tm.get()).not.toBe(b);
   });
 
-  it('does not keep a token fetched before clear()', async () => {
+  it("does not keep a token fetched before clear()", async () => {
     let resolve!: (t: string) => void;
     let calls = 0;
     const tm = new TokenManager(() => {
       calls++;
-      return calls === 1 ? new Promise<string>((r) => (resolve = r)) : Promise.resolve('second');
+      return calls === 1 ? new Promise<string>((r) => (resolve = r)) : Promise.resolve("second");
     });
     const p = tm.get();
     tm.clear();
     resolve(fakeJwt({ exp: Date.now() / 1000 + 900 }));
     await p;
-    expect(await tm.get()).toBe('second');
+    expect(await tm.get()).toBe("second");
   });
 });
 
-describe('cookieTokenSource', () => {
-  it('returns the token from GET /api/auth/token', async () => {
-    const f = vi.fn(async () => Response.json({ token: 'abc' }));
-    expect(await cookieTokenSource(f)()).toBe('abc');
-    expect(f).toHaveBeenCalledWith('/api/auth/token', expect.objectContaining({ credentials: 'same-origin' }));
+describe("cookieTokenSource", () => {
+  it("returns the token from GET /api/auth/token", async () => {
+    const f = vi.fn(async () => Response.json({ token: "abc" }));
+    expect(await cookieTokenSource(f)()).toBe("abc");
+    expect(f).toHaveBeenCalledWith("/api/auth/token", expect.objectContaining({ credentials: "same-origin" }));
   });
-  it('signals a lost session on 401', async () => {
+  it("signals a lost session on 401", async () => {
     await expect(cookieTokenSource(async () => new Response(null, { status: 401 }))()).rejects.toBeInstanceOf(AuthLostError);
   });
-  it('reports other failures as ordinary errors', async () => {
+  it("reports other failures as ordinary errors", async () => {
     const err = await cookieTokenSource(async () => new Response(null, { status: 503 }))().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(AuthLostError);
     const net = await cookieTokenSource(async () => {
-      throw new TypeError('fetch failed');
+      throw new TypeError("fetch failed");
     })().catch((e: unknown) => e);
     expect(String(net)).toMatch(/could not reach/i);
   });

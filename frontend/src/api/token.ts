@@ -1,19 +1,22 @@
 /** Thrown when the session is gone: the token endpoint refused us. */
 export class AuthLostError extends Error {
-  constructor(message = 'Your session has ended. Please sign in again.') {
+  constructor(message = "Your session has ended. Please sign in again.") {
     super(message);
-    this.name = 'AuthLostError';
+    this.name = "AuthLostError";
   }
 }
 
 /** Reads the `exp` claim (seconds) of a JWT without verifying it. */
 export function jwtExpiry(token: string): number | null {
-  const payload = token.split('.')[1];
+  const payload = token.split(".")[1];
   if (!payload) return null;
   try {
-    const b64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const b64 = payload
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(payload.length / 4) * 4, "=");
     const claims: unknown = JSON.parse(atob(b64));
-    if (claims && typeof claims === 'object' && typeof (claims as { exp?: unknown }).exp === 'number') {
+    if (claims && typeof claims === "object" && typeof (claims as { exp?: unknown }).exp === "number") {
       return (claims as { exp: number }).exp;
     }
     return null;
@@ -22,10 +25,8 @@ export function jwtExpiry(token: string): number | null {
   }
 }
 
-export interface TokenSource {
-  /** Returns a fresh token, throws AuthLostError when signed out, or another Error. */
-  (): Promise<string>;
-}
+/** Returns a fresh token, throws AuthLostError when signed out, or another Error. */
+export type TokenSource = () => Promise<string>;
 
 /** Refresh this long before the token expires. */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -79,15 +80,15 @@ export function cookieTokenSource(fetchFn: typeof fetch = (...a) => fetch(...a))
   return async () => {
     let res: Response;
     try {
-      res = await fetchFn('/api/auth/token', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+      res = await fetchFn("/api/auth/token", { credentials: "same-origin", headers: { accept: "application/json" } });
     } catch {
-      throw new Error('Could not reach the server. Check your connection and try again.');
+      throw new Error("Could not reach the server. Check your connection and try again.");
     }
     if (res.status === 401 || res.status === 403) throw new AuthLostError();
     if (!res.ok) throw new Error(`Could not get an access token (${res.status}). Try again.`);
     const body: unknown = await res.json().catch(() => null);
-    const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
-    if (typeof token !== 'string' || token === '') throw new AuthLostError();
+    const token = body && typeof body === "object" ? (body as { token?: unknown }).token : undefined;
+    if (typeof token !== "string" || token === "") throw new AuthLostError();
     return token;
   };
 }

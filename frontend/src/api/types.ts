@@ -1,7 +1,7 @@
-export type Priority = 'none' | 'low' | 'medium' | 'high';
-export const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low', 'none'];
+export type Priority = "none" | "low" | "medium" | "high";
+export const PRIORITIES: readonly Priority[] = ["high", "medium", "low", "none"];
 
-export type Role = 'user' | 'admin';
+export type Role = "user" | "admin";
 
 export interface Task {
   id: string;

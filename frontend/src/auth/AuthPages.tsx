@@ -1,12 +1,12 @@
-import { useState, type FormEvent } from 'react';
-import { Link, navigate, useLocation } from '../router';
-import { Field } from '../ui/Field';
-import { useAuth } from './AuthProvider';
+import { type FormEvent, useState } from "react";
+import { Link, navigate, useLocation } from "../router";
+import { Field } from "../ui/Field";
+import { useAuth } from "./AuthProvider";
 
 /** Only same-site paths are followed after sign-in (no open redirects). */
 export function safeNext(search: string): string {
-  const next = new URLSearchParams(search).get('next') ?? '/';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-') ? next : '/';
+  const next = new URLSearchParams(search).get("next") ?? "/";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-") ? next : "/";
 }
 
 interface Errors {
@@ -15,27 +15,27 @@ interface Errors {
   password?: string;
 }
 
-function validate(mode: 'signIn' | 'signUp', name: string, email: string, password: string): Errors {
+function validate(mode: "signIn" | "signUp", name: string, email: string, password: string): Errors {
   const e: Errors = {};
-  if (mode === 'signUp' && !name.trim()) e.name = 'Enter your name.';
-  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) e.email = 'Enter a valid email address, like name@example.com.';
-  if (!password) e.password = 'Enter your password.';
-  else if (mode === 'signUp' && (password.length < 8 || password.length > 128)) e.password = 'Use 8 to 128 characters.';
+  if (mode === "signUp" && !name.trim()) e.name = "Enter your name.";
+  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) e.email = "Enter a valid email address, like name@example.com.";
+  if (!password) e.password = "Enter your password.";
+  else if (mode === "signUp" && (password.length < 8 || password.length > 128)) e.password = "Use 8 to 128 characters.";
   return e;
 }
 
-export function AuthPage({ mode }: { mode: 'signIn' | 'signUp' }) {
+export function AuthPage({ mode }: { mode: "signIn" | "signUp" }) {
   const auth = useAuth();
   const { search } = useLocation();
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const signUp = mode === 'signUp';
-  const banner = auth.state.status === 'signedOut' ? auth.state : null;
-  const nextQuery = search.includes('next=') ? `?next=${encodeURIComponent(safeNext(search))}` : '';
+  const signUp = mode === "signUp";
+  const banner = auth.state.status === "signedOut" ? auth.state : null;
+  const nextQuery = search.includes("next=") ? `?next=${encodeURIComponent(safeNext(search))}` : "";
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -59,9 +59,9 @@ export function AuthPage({ mode }: { mode: 'signIn' | 'signUp' }) {
 
   return (
     <div className="auth-page">
-      <h1>{signUp ? 'Create your Doable account' : 'Sign in to Doable'}</h1>
+      <h1>{signUp ? "Create your Doable account" : "Sign in to Doable"}</h1>
       {banner?.message && !failure ? (
-        <p className={banner.tone === 'error' ? 'form-error' : 'notice'} role={banner.tone === 'error' ? 'alert' : 'status'}>
+        <p className={banner.tone === "error" ? "form-error" : "notice"} role={banner.tone === "error" ? "alert" : "status"}>
           {banner.message}
         </p>
       ) : null}
@@ -79,18 +79,18 @@ export function AuthPage({ mode }: { mode: 'signIn' | 'signUp' }) {
         <Field label="Email" error={errors.email}>
           <input id="auth-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" required />
         </Field>
-        <Field label="Password" error={errors.password} hint={signUp ? '8 to 128 characters.' : undefined}>
+        <Field label="Password" error={errors.password} hint={signUp ? "8 to 128 characters." : undefined}>
           <input
             id="auth-password"
             type="password"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            autoComplete={signUp ? 'new-password' : 'current-password'}
+            autoComplete={signUp ? "new-password" : "current-password"}
             required
           />
         </Field>
         <button type="submit" className="primary wide" disabled={busy}>
-          {busy ? (signUp ? 'Creating account…' : 'Signing in…') : signUp ? 'Create account' : 'Sign in'}
+          {busy ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
         </button>
       </form>
       <p className="switch">

@@ -1,4 +1,4 @@
-import { createAuthClient } from 'better-auth/react';
+import { createAuthClient } from "better-auth/react";
 
 /** Better Auth's client, talking to `/api/auth/*` on this origin with the session cookie. */
 export const authClient = createAuthClient();
@@ -11,8 +11,8 @@ interface AuthResult {
 export function authErrorMessage(result: AuthResult, fallback: string): string | null {
   if (!result.error) return null;
   const { message, status } = result.error;
-  if (status === 429) return 'Too many attempts. Wait a minute and try again.';
+  if (status === 429) return "Too many attempts. Wait a minute and try again.";
   if (message) return /[.!?]$/.test(message) ? message : `${message}.`;
-  if (status === 0 || status === undefined) return 'Could not reach the server. Check your connection and try again.';
+  if (status === 0 || status === undefined) return "Could not reach the server. Check your connection and try again.";
   return fallback;
 }

@@ -1,23 +1,23 @@
-import { useMemo, useRef, useState } from 'react';
-import { api } from '../api/client';
-import { ApiError, messageOf } from '../api/problem';
-import { AuthLostError } from '../api/token';
-import type { Task, TaskInput } from '../api/types';
-import { useAuth } from '../auth/AuthProvider';
-import { navigate, useLocation } from '../router';
-import { ConfirmDialog } from '../ui/Dialog';
-import { LoadMore } from '../ui/LoadMore';
-import { useNotify } from '../ui/Toasts';
-import { usePagedList } from '../ui/usePagedList';
-import { DEFAULT_FILTERS, filtersFromSearch, filtersToSearch, matchesStatus, tasksApiPath, type TaskFilters } from './filters';
-import { createBody, patchBody, type FormErrors, type TaskForm } from './form';
-import { applyPatch, formErrorsFrom, newIdempotencyKey, placeholderTask } from './optimistic';
-import { TaskDialog } from './TaskDialog';
-import { STATUS_PANEL_ID, StatusTabs, statusTabId, TaskFilterBar } from './TaskFilterBar';
-import { TaskItem } from './TaskItem';
+import { useMemo, useRef, useState } from "react";
+import { api } from "../api/client";
+import { ApiError, messageOf } from "../api/problem";
+import { AuthLostError } from "../api/token";
+import type { Task, TaskInput } from "../api/types";
+import { useAuth } from "../auth/AuthProvider";
+import { navigate, useLocation } from "../router";
+import { ConfirmDialog } from "../ui/Dialog";
+import { LoadMore } from "../ui/LoadMore";
+import { useNotify } from "../ui/Toasts";
+import { usePagedList } from "../ui/usePagedList";
+import { DEFAULT_FILTERS, filtersFromSearch, filtersToSearch, matchesStatus, type TaskFilters, tasksApiPath } from "./filters";
+import { createBody, type FormErrors, patchBody, type TaskForm } from "./form";
+import { applyPatch, formErrorsFrom, newIdempotencyKey, placeholderTask } from "./optimistic";
+import { TaskDialog } from "./TaskDialog";
+import { STATUS_PANEL_ID, StatusTabs, statusTabId, TaskFilterBar } from "./TaskFilterBar";
+import { TaskItem } from "./TaskItem";
 
 interface DialogState {
-  mode: 'create' | 'edit';
+  mode: "create" | "edit";
   task?: Task;
   etag?: string | null;
   form?: TaskForm;
@@ -33,7 +33,7 @@ interface TaskBrowserProps {
   heading: string;
 }
 
-const quote = (title: string) => `“${title.length > 60 ? title.slice(0, 57) + '…' : title}”`;
+const quote = (title: string) => `“${title.length > 60 ? `${title.slice(0, 57)}…` : title}”`;
 
 export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserProps) {
   const { pathname, search } = useLocation();
@@ -48,28 +48,28 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
   const idempotency = useRef<{ key: string; body: string } | null>(null);
 
   const setFilters = (f: TaskFilters) => navigate(pathname + filtersToSearch(f), { replace: true });
-  const filtered = filtersToSearch({ ...filters, sort: DEFAULT_FILTERS.sort, dir: DEFAULT_FILTERS.dir }) !== '';
+  const filtered = filtersToSearch({ ...filters, sort: DEFAULT_FILTERS.sort, dir: DEFAULT_FILTERS.dir }) !== "";
   const visible = state.items.filter((t) => matchesStatus(t, filters.status));
-  const userId = auth.state.status === 'signedIn' ? auth.state.me.id : '';
+  const userId = auth.state.status === "signedIn" ? auth.state.me.id : "";
 
   function failed(action: string, err: unknown) {
     if (err instanceof AuthLostError) return;
-    notify(`${action}: ${messageOf(err)}`, 'error');
+    notify(`${action}: ${messageOf(err)}`, "error");
   }
 
   async function toggle(task: Task) {
     const completed = !task.completed;
-    dispatch({ type: 'upsert', item: applyPatch(task, { completed }) });
+    dispatch({ type: "upsert", item: applyPatch(task, { completed }) });
     try {
-      const res = await api.request<Task>(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'PATCH', body: { completed } });
-      dispatch({ type: 'upsert', item: res.data });
-      notify(completed ? `Completed ${quote(task.title)}.` : `Reopened ${quote(task.title)}.`, 'success');
+      const res = await api.request<Task>(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: "PATCH", body: { completed } });
+      dispatch({ type: "upsert", item: res.data });
+      notify(completed ? `Completed ${quote(task.title)}.` : `Reopened ${quote(task.title)}.`, "success");
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
-        dispatch({ type: 'remove', id: task.id });
-        notify(`${quote(task.title)} no longer exists; it was removed from the list.`, 'error');
+        dispatch({ type: "remove", id: task.id });
+        notify(`${quote(task.title)} no longer exists; it was removed from the list.`, "error");
       } else {
-        dispatch({ type: 'upsert', item: task });
+        dispatch({ type: "upsert", item: task });
         failed(`Could not update ${quote(task.title)}`, err);
       }
     }
@@ -78,24 +78,24 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
   async function remove(task: Task) {
     setConfirmDelete(null);
     const index = state.items.findIndex((t) => t.id === task.id);
-    dispatch({ type: 'remove', id: task.id });
+    dispatch({ type: "remove", id: task.id });
     try {
-      await api.request<null>(`/api/tasks/${encodeURIComponent(task.id)}`, { method: 'DELETE' });
-      notify(`Deleted ${quote(task.title)}.`, 'success');
+      await api.request<null>(`/api/tasks/${encodeURIComponent(task.id)}`, { method: "DELETE" });
+      notify(`Deleted ${quote(task.title)}.`, "success");
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return; // already gone
-      dispatch({ type: 'insertAt', item: task, index });
+      dispatch({ type: "insertAt", item: task, index });
       failed(`Could not delete ${quote(task.title)}`, err);
     }
   }
 
   function openEdit(task: Task) {
-    setDialog({ mode: 'edit', task, etag: null });
+    setDialog({ mode: "edit", task, etag: null });
     // Fetch the latest version and its ETag, so a save can't silently overwrite someone else's change.
     api.request<Task>(`/api/tasks/${encodeURIComponent(task.id)}`).then(
       (res) => {
-        dispatch({ type: 'upsert', item: res.data });
-        setDialog((d) => (d?.mode === 'edit' && d.task?.id === task.id ? { ...d, task: res.data, etag: res.etag } : d));
+        dispatch({ type: "upsert", item: res.data });
+        setDialog((d) => (d?.mode === "edit" && d.task?.id === task.id ? { ...d, task: res.data, etag: res.etag } : d));
       },
       () => undefined, // the save will report any problem
     );
@@ -107,17 +107,17 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
     if (idempotency.current?.body !== bodyKey) idempotency.current = { key: newIdempotencyKey(), body: bodyKey };
     const placeholder = placeholderTask(body, userId, ++seq.current);
     setDialog(null);
-    dispatch({ type: 'upsert', item: placeholder });
+    dispatch({ type: "upsert", item: placeholder });
     try {
-      const res = await api.request<Task>('/api/tasks', { method: 'POST', body, headers: { 'idempotency-key': idempotency.current.key } });
+      const res = await api.request<Task>("/api/tasks", { method: "POST", body, headers: { "idempotency-key": idempotency.current.key } });
       idempotency.current = null;
-      dispatch({ type: 'remove', id: placeholder.id });
-      dispatch({ type: 'upsert', item: res.data });
-      notify(`Created ${quote(res.data.title)}.`, 'success');
+      dispatch({ type: "remove", id: placeholder.id });
+      dispatch({ type: "upsert", item: res.data });
+      notify(`Created ${quote(res.data.title)}.`, "success");
     } catch (err) {
-      dispatch({ type: 'remove', id: placeholder.id });
+      dispatch({ type: "remove", id: placeholder.id });
       if (err instanceof AuthLostError) return;
-      setDialog({ mode: 'create', form, errors: formErrorsFrom(err) });
+      setDialog({ mode: "create", form, errors: formErrorsFrom(err) });
     }
   }
 
@@ -125,60 +125,69 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
     const patch: TaskInput = patchBody(original, form);
     setDialog(null);
     if (Object.keys(patch).length === 0) return;
-    dispatch({ type: 'upsert', item: applyPatch(original, patch) });
+    dispatch({ type: "upsert", item: applyPatch(original, patch) });
     try {
       const res = await api.request<Task>(`/api/tasks/${encodeURIComponent(original.id)}`, {
-        method: 'PATCH',
+        method: "PATCH",
         body: patch,
-        headers: etag ? { 'if-match': etag } : {},
+        headers: etag ? { "if-match": etag } : {},
       });
-      dispatch({ type: 'upsert', item: res.data });
-      notify(`Saved ${quote(res.data.title)}.`, 'success');
+      dispatch({ type: "upsert", item: res.data });
+      notify(`Saved ${quote(res.data.title)}.`, "success");
     } catch (err) {
       if (err instanceof AuthLostError) return;
       if (err instanceof ApiError && err.status === 404) {
-        dispatch({ type: 'remove', id: original.id });
-        notify(`${quote(original.title)} no longer exists; it was removed from the list.`, 'error');
+        dispatch({ type: "remove", id: original.id });
+        notify(`${quote(original.title)} no longer exists; it was removed from the list.`, "error");
         return;
       }
       if (err instanceof ApiError && err.status === 412) {
         try {
           const fresh = await api.request<Task>(`/api/tasks/${encodeURIComponent(original.id)}`);
-          dispatch({ type: 'upsert', item: fresh.data });
-          setDialog({ mode: 'edit', task: fresh.data, etag: fresh.etag, notice: 'This task was changed elsewhere — the latest version has been loaded. Make your changes again and save.' });
+          dispatch({ type: "upsert", item: fresh.data });
+          setDialog({
+            mode: "edit",
+            task: fresh.data,
+            etag: fresh.etag,
+            notice: "This task was changed elsewhere — the latest version has been loaded. Make your changes again and save.",
+          });
         } catch (e2) {
-          dispatch({ type: 'upsert', item: original });
-          failed('Could not reload the task', e2);
+          dispatch({ type: "upsert", item: original });
+          failed("Could not reload the task", e2);
         }
         return;
       }
-      dispatch({ type: 'upsert', item: original });
-      setDialog({ mode: 'edit', task: original, etag, form, errors: formErrorsFrom(err) });
+      dispatch({ type: "upsert", item: original });
+      setDialog({ mode: "edit", task: original, etag, form, errors: formErrorsFrom(err) });
     }
   }
 
   const hasItems = visible.length > 0;
-  const firstLoad = state.phase === 'loading' && state.items.length === 0;
+  const firstLoad = state.phase === "loading" && state.items.length === 0;
 
   return (
     <section className="task-browser" aria-labelledby="task-browser-heading">
       <div className="toolbar">
-        <h2 id="task-browser-heading" className={readOnly ? '' : 'visually-hidden'}>
+        <h2 id="task-browser-heading" className={readOnly ? "" : "visually-hidden"}>
           {heading}
         </h2>
         <StatusTabs value={filters.status} onChange={(status) => setFilters({ ...filters, status })} />
         {readOnly ? null : (
-          <button type="button" className="primary" onClick={() => setDialog({ mode: 'create' })}>
+          <button type="button" className="primary" onClick={() => setDialog({ mode: "create" })}>
             + New task
           </button>
         )}
       </div>
       <TaskFilterBar filters={filters} onChange={setFilters} />
-      <div id={STATUS_PANEL_ID} role="tabpanel" aria-labelledby={statusTabId(filters.status)} aria-busy={state.phase === 'loading'}>
+      <div id={STATUS_PANEL_ID} role="tabpanel" aria-labelledby={statusTabId(filters.status)} aria-busy={state.phase === "loading"}>
         <p className="list-status" role="status">
-          {state.phase === 'loading' ? 'Loading tasks…' : state.phase === 'ready' ? `${visible.length}${state.next ? '+' : ''} ${visible.length === 1 ? 'task' : 'tasks'}` : ''}
+          {state.phase === "loading"
+            ? "Loading tasks…"
+            : state.phase === "ready"
+              ? `${visible.length}${state.next ? "+" : ""} ${visible.length === 1 ? "task" : "tasks"}`
+              : ""}
         </p>
-        {state.phase === 'error' ? (
+        {state.phase === "error" ? (
           <div className="empty error-state">
             <p>Could not load tasks: {state.error}</p>
             <button type="button" onClick={reload}>
@@ -199,7 +208,7 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
               />
             ))}
           </ul>
-        ) : state.phase === 'ready' ? (
+        ) : state.phase === "ready" ? (
           filtered ? (
             <div className="empty">
               <p>No tasks match these filters.</p>
@@ -209,20 +218,25 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
             </div>
           ) : (
             <div className="empty">
-              <p>{readOnly ? 'This user has no tasks.' : 'No tasks yet. Create your first one with “New task”.'}</p>
+              <p>{readOnly ? "This user has no tasks." : "No tasks yet. Create your first one with “New task”."}</p>
             </div>
           )
         ) : null}
-        {state.error && state.phase === 'ready' ? (
+        {state.error && state.phase === "ready" ? (
           <p className="form-error" role="alert">
             Could not load more tasks: {state.error}
           </p>
         ) : null}
-        <LoadMore hasMore={Boolean(state.next) && state.phase !== 'error'} loading={state.phase === 'loadingMore'} onLoadMore={loadMore} label="Load more tasks" />
+        <LoadMore
+          hasMore={Boolean(state.next) && state.phase !== "error"}
+          loading={state.phase === "loadingMore"}
+          onLoadMore={loadMore}
+          label="Load more tasks"
+        />
       </div>
       {dialog ? (
         <TaskDialog
-          key={`${dialog.mode}-${dialog.task?.id ?? 'new'}-${dialog.notice ?? ''}`}
+          key={`${dialog.mode}-${dialog.task?.id ?? "new"}-${dialog.notice ?? ""}`}
           mode={dialog.mode}
           task={dialog.task}
           form={dialog.form}
@@ -232,14 +246,18 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
             setDialog(null);
             idempotency.current = null;
           }}
-          onSubmit={(form) => (dialog.mode === 'create' ? void create(form) : dialog.task && void save(dialog.task, dialog.etag, form))}
+          onSubmit={(form) => (dialog.mode === "create" ? void create(form) : dialog.task && void save(dialog.task, dialog.etag, form))}
         />
       ) : null}
       {confirmDelete ? (
-        <ConfirmDialog title="Delete task?" confirmLabel="Delete" danger onConfirm={() => void remove(confirmDelete)} onCancel={() => setConfirmDelete(null)}>
-          <p>
-            {quote(confirmDelete.title)} will be deleted permanently.
-          </p>
+        <ConfirmDialog
+          title="Delete task?"
+          confirmLabel="Delete"
+          danger
+          onConfirm={() => void remove(confirmDelete)}
+          onCancel={() => setConfirmDelete(null)}
+        >
+          <p>{quote(confirmDelete.title)} will be deleted permanently.</p>
         </ConfirmDialog>
       ) : null}
     </section>

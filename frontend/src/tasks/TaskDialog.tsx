@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { PRIORITIES, type Priority, type Task } from '../api/types';
-import { Dialog } from '../ui/Dialog';
-import { Field } from '../ui/Field';
-import { EMPTY_FORM, formFromTask, validateForm, type FormErrors, type TaskForm } from './form';
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { PRIORITIES, type Priority, type Task } from "../api/types";
+import { Dialog } from "../ui/Dialog";
+import { Field } from "../ui/Field";
+import { EMPTY_FORM, type FormErrors, formFromTask, type TaskForm, validateForm } from "./form";
 
 export interface TaskDialogProps {
-  mode: 'create' | 'edit';
+  mode: "create" | "edit";
   task?: Task | undefined;
   /** What the user had typed (when the dialog reopens after the server refused it). */
   form?: TaskForm | undefined;
@@ -15,7 +15,7 @@ export interface TaskDialogProps {
   onClose: () => void;
 }
 
-export const PRIORITY_LABELS: Record<Priority, string> = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
+export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
 
 export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors, notice, onSubmit, onClose }: TaskDialogProps) {
   const [form, setForm] = useState<TaskForm>(() => initialForm ?? (task ? formFromTask(task) : EMPTY_FORM));
@@ -23,11 +23,13 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
   const dirty = useRef(Boolean(initialForm));
 
   // A fresher copy of the task arrived (e.g. with its ETag): show it unless the user started typing.
-  const version = task?.updated_at;
+  // Only a new version counts; the same version in a new object must not reset the form.
+  const shownVersion = useRef(task?.updated_at);
   useEffect(() => {
-    if (task && !dirty.current) setForm(formFromTask(task));
-    // Deliberately keyed on the version only.
-  }, [version]);
+    if (!task || task.updated_at === shownVersion.current) return;
+    shownVersion.current = task.updated_at;
+    if (!dirty.current) setForm(formFromTask(task));
+  }, [task]);
 
   const set = <K extends keyof TaskForm>(key: K, value: TaskForm[K]) => {
     dirty.current = true;
@@ -47,7 +49,7 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
   }
 
   return (
-    <Dialog title={mode === 'create' ? 'New task' : 'Edit task'} onClose={onClose} wide>
+    <Dialog title={mode === "create" ? "New task" : "Edit task"} onClose={onClose} wide>
       <form onSubmit={submit} noValidate className="task-form">
         {notice ? (
           <p className="notice" role="status">
@@ -60,14 +62,27 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
           </p>
         ) : null}
         <Field label="Title" error={errors.title}>
-          <input data-field="title" value={form.title} onChange={(e) => set('title', e.target.value)} required maxLength={255} autoComplete="off" />
+          <input
+            data-field="title"
+            value={form.title}
+            onChange={(e) => set("title", e.target.value)}
+            required
+            maxLength={255}
+            autoComplete="off"
+          />
         </Field>
         <Field label="Description (optional)" error={errors.description}>
-          <textarea data-field="description" rows={4} value={form.description} onChange={(e) => set('description', e.target.value)} maxLength={10_000} />
+          <textarea
+            data-field="description"
+            rows={4}
+            value={form.description}
+            onChange={(e) => set("description", e.target.value)}
+            maxLength={10_000}
+          />
         </Field>
         <div className="form-row">
           <Field label="Priority" error={errors.priority}>
-            <select data-field="priority" value={form.priority} onChange={(e) => set('priority', e.target.value as Priority)}>
+            <select data-field="priority" value={form.priority} onChange={(e) => set("priority", e.target.value as Priority)}>
               {PRIORITIES.map((p) => (
                 <option key={p} value={p}>
                   {PRIORITY_LABELS[p]}
@@ -76,23 +91,23 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
             </select>
           </Field>
           <Field label="Due (your local time, optional)" error={errors.due_at}>
-            <input data-field="due_at" type="datetime-local" value={form.due} onChange={(e) => set('due', e.target.value)} />
+            <input data-field="due_at" type="datetime-local" value={form.due} onChange={(e) => set("due", e.target.value)} />
           </Field>
         </div>
         {form.due ? (
-          <button type="button" className="link-button" onClick={() => set('due', '')}>
+          <button type="button" className="link-button" onClick={() => set("due", "")}>
             Remove due date
           </button>
         ) : null}
         <Field label="Tags (optional)" hint="Separate tags with commas, e.g. work, errands" error={errors.tags}>
-          <input data-field="tags" value={form.tags} onChange={(e) => set('tags', e.target.value)} autoComplete="off" />
+          <input data-field="tags" value={form.tags} onChange={(e) => set("tags", e.target.value)} autoComplete="off" />
         </Field>
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel
           </button>
           <button type="submit" className="primary">
-            {mode === 'create' ? 'Create task' : 'Save changes'}
+            {mode === "create" ? "Create task" : "Save changes"}
           </button>
         </div>
       </form>

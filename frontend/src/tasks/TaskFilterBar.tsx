@@ -1,31 +1,31 @@
-import { useState, type KeyboardEvent } from 'react';
-import { PRIORITIES, type Priority } from '../api/types';
-import { Field } from '../ui/Field';
-import { useDebouncedInput } from '../ui/useDebouncedInput';
-import { parseTags, SORT_FIELDS, STATUSES, type SortDir, type SortField, type StatusFilter, type TaskFilters } from './filters';
-import { PRIORITY_LABELS } from './TaskDialog';
+import { type KeyboardEvent, useState } from "react";
+import { PRIORITIES, type Priority } from "../api/types";
+import { Field } from "../ui/Field";
+import { useDebouncedInput } from "../ui/useDebouncedInput";
+import { parseTags, SORT_FIELDS, type SortDir, type SortField, STATUSES, type StatusFilter, type TaskFilters } from "./filters";
+import { PRIORITY_LABELS } from "./TaskDialog";
 
-const STATUS_LABELS: Record<StatusFilter, string> = { all: 'All', pending: 'Pending', completed: 'Completed' };
+const STATUS_LABELS: Record<StatusFilter, string> = { all: "All", pending: "Pending", completed: "Completed" };
 const SORT_LABELS: Record<SortField, string> = {
-  created_at: 'Date created',
-  updated_at: 'Last updated',
-  due_at: 'Due date',
-  priority: 'Priority',
-  title: 'Title',
+  created_at: "Date created",
+  updated_at: "Last updated",
+  due_at: "Due date",
+  priority: "Priority",
+  title: "Title",
 };
 
 export const statusTabId = (s: StatusFilter) => `status-tab-${s}`;
-export const STATUS_PANEL_ID = 'task-panel';
+export const STATUS_PANEL_ID = "task-panel";
 
 /** Status tabs (a real tablist: arrow keys move between them). */
 export function StatusTabs({ value, onChange }: { value: StatusFilter; onChange: (s: StatusFilter) => void }) {
   function onKeyDown(e: KeyboardEvent<HTMLButtonElement>) {
     const i = STATUSES.indexOf(value);
     let next: StatusFilter | undefined;
-    if (e.key === 'ArrowRight') next = STATUSES[(i + 1) % STATUSES.length];
-    else if (e.key === 'ArrowLeft') next = STATUSES[(i + STATUSES.length - 1) % STATUSES.length];
-    else if (e.key === 'Home') next = STATUSES[0];
-    else if (e.key === 'End') next = STATUSES[STATUSES.length - 1];
+    if (e.key === "ArrowRight") next = STATUSES[(i + 1) % STATUSES.length];
+    else if (e.key === "ArrowLeft") next = STATUSES[(i + STATUSES.length - 1) % STATUSES.length];
+    else if (e.key === "Home") next = STATUSES[0];
+    else if (e.key === "End") next = STATUSES[STATUSES.length - 1];
     if (!next) return;
     e.preventDefault();
     onChange(next);
@@ -62,18 +62,18 @@ export function TaskFilterBar({ filters, onChange }: FilterBarProps) {
   const [q, setQ] = useDebouncedInput(filters.q, (value) => {
     if (value.trim() !== filters.q.trim()) onChange({ ...filters, q: value });
   });
-  const sameTags = (a: string, b: string) => parseTags(a).join(',') === parseTags(b).join(',');
+  const sameTags = (a: string, b: string) => parseTags(a).join(",") === parseTags(b).join(",");
   const [tags, setTags] = useDebouncedInput(
-    filters.tags.join(', '),
+    filters.tags.join(", "),
     (value) => {
-      if (!sameTags(value, filters.tags.join(','))) onChange({ ...filters, tags: parseTags(value) });
+      if (!sameTags(value, filters.tags.join(","))) onChange({ ...filters, tags: parseTags(value) });
     },
     250,
     sameTags,
   );
 
   // Open by default where there is room; phones start with just the search box.
-  const [open, setOpen] = useState(() => typeof matchMedia !== 'function' || matchMedia('(min-width: 700px)').matches);
+  const [open, setOpen] = useState(() => typeof matchMedia !== "function" || matchMedia("(min-width: 700px)").matches);
   const active = (filters.priorities.length ? 1 : 0) + (filters.tags.length ? 1 : 0);
 
   function togglePriority(p: Priority) {
@@ -85,12 +85,16 @@ export function TaskFilterBar({ filters, onChange }: FilterBarProps) {
   return (
     <div className="filters">
       <Field label="Search" className="search">
-        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search titles and descriptions" autoComplete="off" />
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Search titles and descriptions"
+          autoComplete="off"
+        />
       </Field>
       <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
-        <summary>
-          Filter and sort{active ? ` (${active} ${active === 1 ? 'filter' : 'filters'} on)` : ''}
-        </summary>
+        <summary>Filter and sort{active ? ` (${active} ${active === 1 ? "filter" : "filters"} on)` : ""}</summary>
         <div className="filter-row">
           <fieldset className="priority-filter">
             <legend>Priority</legend>

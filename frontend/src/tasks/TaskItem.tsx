@@ -1,7 +1,7 @@
-import type { Task } from '../api/types';
-import { formatDateTime, isOverdue } from './datetime';
-import { isPending } from './optimistic';
-import { PRIORITY_LABELS } from './TaskDialog';
+import type { Task } from "../api/types";
+import { formatDateTime, isOverdue } from "./datetime";
+import { isPending } from "./optimistic";
+import { PRIORITY_LABELS } from "./TaskDialog";
 
 interface TaskItemProps {
   task: Task;
@@ -17,7 +17,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
   const overdue = isOverdue(task);
   const checkboxId = `done-${task.id}`;
   return (
-    <li className={`task${task.completed ? ' task-done' : ''}${pending ? ' task-pending' : ''}`} aria-busy={pending || undefined}>
+    <li className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}`} aria-busy={pending || undefined}>
       <div className="task-check">
         <input
           type="checkbox"
@@ -32,10 +32,12 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
         <p className="task-title">{task.title}</p>
         {task.description ? <p className="task-desc">{task.description}</p> : null}
         <div className="task-meta">
-          {task.priority !== 'none' ? <span className={`badge priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span> : null}
+          {task.priority !== "none" ? (
+            <span className={`badge priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
+          ) : null}
           {task.due_at ? (
-            <span className={overdue ? 'due overdue' : 'due'}>
-              {overdue ? 'Overdue · ' : 'Due '}
+            <span className={overdue ? "due overdue" : "due"}>
+              {overdue ? "Overdue · " : "Due "}
               <time dateTime={task.due_at}>{formatDateTime(task.due_at)}</time>
             </span>
           ) : null}
@@ -58,7 +60,13 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
           <button type="button" onClick={() => onEdit?.(task)} disabled={pending} aria-label={`Edit: ${task.title}`}>
             Edit
           </button>
-          <button type="button" className="danger-outline" onClick={() => onDelete?.(task)} disabled={pending} aria-label={`Delete: ${task.title}`}>
+          <button
+            type="button"
+            className="danger-outline"
+            onClick={() => onDelete?.(task)}
+            disabled={pending}
+            aria-label={`Delete: ${task.title}`}
+          >
             Delete
           </button>
         </div>

@@ -1,11 +1,11 @@
-import { PRIORITIES, type Priority } from '../api/types';
+import { PRIORITIES, type Priority } from "../api/types";
 
-export type StatusFilter = 'all' | 'pending' | 'completed';
-export type SortField = 'created_at' | 'updated_at' | 'due_at' | 'priority' | 'title';
-export type SortDir = 'asc' | 'desc';
+export type StatusFilter = "all" | "pending" | "completed";
+export type SortField = "created_at" | "updated_at" | "due_at" | "priority" | "title";
+export type SortDir = "asc" | "desc";
 
-export const STATUSES: readonly StatusFilter[] = ['all', 'pending', 'completed'];
-export const SORT_FIELDS: readonly SortField[] = ['created_at', 'updated_at', 'due_at', 'priority', 'title'];
+export const STATUSES: readonly StatusFilter[] = ["all", "pending", "completed"];
+export const SORT_FIELDS: readonly SortField[] = ["created_at", "updated_at", "due_at", "priority", "title"];
 
 export interface TaskFilters {
   status: StatusFilter;
@@ -16,7 +16,7 @@ export interface TaskFilters {
   dir: SortDir;
 }
 
-export const DEFAULT_FILTERS: TaskFilters = { status: 'all', priorities: [], tags: [], q: '', sort: 'created_at', dir: 'desc' };
+export const DEFAULT_FILTERS: TaskFilters = { status: "all", priorities: [], tags: [], q: "", sort: "created_at", dir: "desc" };
 export const PAGE_SIZE = 50;
 
 const isOneOf = <T extends string>(list: readonly T[], v: string | null): v is T => v !== null && (list as readonly string[]).includes(v);
@@ -24,46 +24,47 @@ const isOneOf = <T extends string>(list: readonly T[], v: string | null): v is T
 /** Reads the filters from the page's query string; unknown values fall back to the defaults. */
 export function filtersFromSearch(search: string): TaskFilters {
   const p = new URLSearchParams(search);
-  const status = p.get('status');
-  const rawSort = p.get('sort') ?? '';
-  const sortField = rawSort.replace(/^-/, '');
-  const priorities = (p.get('priority') ?? '').split(',').filter((v): v is Priority => isOneOf(PRIORITIES, v));
+  const status = p.get("status");
+  const rawSort = p.get("sort") ?? "";
+  const sortField = rawSort.replace(/^-/, "");
+  const priorities = (p.get("priority") ?? "").split(",").filter((v): v is Priority => isOneOf(PRIORITIES, v));
   return {
     status: isOneOf(STATUSES, status) ? status : DEFAULT_FILTERS.status,
     priorities: PRIORITIES.filter((x) => priorities.includes(x)),
-    tags: normalizeTags(p.getAll('tag')),
-    q: p.get('q') ?? '',
+    tags: normalizeTags(p.getAll("tag")),
+    q: p.get("q") ?? "",
     sort: isOneOf(SORT_FIELDS, sortField) ? sortField : DEFAULT_FILTERS.sort,
-    dir: isOneOf(SORT_FIELDS, sortField) ? (rawSort.startsWith('-') ? 'desc' : 'asc') : DEFAULT_FILTERS.dir,
+    dir: isOneOf(SORT_FIELDS, sortField) ? (rawSort.startsWith("-") ? "desc" : "asc") : DEFAULT_FILTERS.dir,
   };
 }
 
 function filterParams(f: TaskFilters, withDefaults: boolean): URLSearchParams {
   const p = new URLSearchParams();
-  if (withDefaults || f.status !== DEFAULT_FILTERS.status) p.set('status', f.status);
-  if (f.priorities.length) p.set('priority', f.priorities.join(','));
-  for (const t of f.tags) p.append('tag', t);
-  if (f.q.trim()) p.set('q', f.q.trim());
-  if (withDefaults || f.sort !== DEFAULT_FILTERS.sort || f.dir !== DEFAULT_FILTERS.dir) p.set('sort', (f.dir === 'desc' ? '-' : '') + f.sort);
+  if (withDefaults || f.status !== DEFAULT_FILTERS.status) p.set("status", f.status);
+  if (f.priorities.length) p.set("priority", f.priorities.join(","));
+  for (const t of f.tags) p.append("tag", t);
+  if (f.q.trim()) p.set("q", f.q.trim());
+  if (withDefaults || f.sort !== DEFAULT_FILTERS.sort || f.dir !== DEFAULT_FILTERS.dir)
+    p.set("sort", (f.dir === "desc" ? "-" : "") + f.sort);
   return p;
 }
 
 /** The page query string for these filters (defaults omitted), with leading `?` or empty. */
 export function filtersToSearch(f: TaskFilters): string {
   const s = filterParams(f, false).toString();
-  return s ? `?${s}` : '';
+  return s ? `?${s}` : "";
 }
 
 /** The API path listing tasks with these filters, e.g. `/api/tasks?status=all&…&limit=50`. */
 export function tasksApiPath(base: string, f: TaskFilters, limit = PAGE_SIZE): string {
   const p = filterParams(f, true);
-  p.set('limit', String(limit));
+  p.set("limit", String(limit));
   return `${base}?${p.toString()}`;
 }
 
 /** Splits "Work, home ,work" into ["work", "home"]: trimmed, lower-cased, distinct, non-empty. */
 export function parseTags(input: string): string[] {
-  return normalizeTags(input.split(','));
+  return normalizeTags(input.split(","));
 }
 
 export function normalizeTags(tags: string[]): string[] {
@@ -77,5 +78,5 @@ export function normalizeTags(tags: string[]): string[] {
 
 /** Whether a task belongs in the list for a status tab (used to hide tasks right after toggling). */
 export function matchesStatus(task: { completed: boolean }, status: StatusFilter): boolean {
-  return status === 'all' || (status === 'completed') === task.completed;
+  return status === "all" || (status === "completed") === task.completed;
 }

@@ -1,58 +1,69 @@
-import { describe, expect, it } from 'vitest';
-import type { Task } from '../api/types';
-import { createBody, EMPTY_FORM, formFromTask, patchBody, validateForm } from './form';
+import { describe, expect, it } from "vitest";
+import type { Task } from "../api/types";
+import { createBody, EMPTY_FORM, formFromTask, patchBody, validateForm } from "./form";
 
 const task: Task = {
-  id: 't1',
-  title: 'Buy milk',
+  id: "t1",
+  title: "Buy milk",
   description: null,
   completed: false,
   completed_at: null,
-  priority: 'low',
-  due_at: '2025-01-15T14:30:00.000Z',
-  tags: ['home', 'errands'],
-  user_id: 'u1',
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
+  priority: "low",
+  due_at: "2025-01-15T14:30:00.000Z",
+  tags: ["home", "errands"],
+  user_id: "u1",
+  created_at: "2025-01-01T00:00:00.000Z",
+  updated_at: "2025-01-01T00:00:00.000Z",
 };
 
-describe('task form', () => {
-  it('fills from a task in local time', () => {
-    expect(formFromTask(task)).toEqual({ title: 'Buy milk', description: '', priority: 'low', due: '2025-01-15T09:30', tags: 'home, errands' });
+describe("task form", () => {
+  it("fills from a task in local time", () => {
+    expect(formFromTask(task)).toEqual({
+      title: "Buy milk",
+      description: "",
+      priority: "low",
+      due: "2025-01-15T09:30",
+      tags: "home, errands",
+    });
   });
 
-  it('validates like the API', () => {
-    expect(validateForm(EMPTY_FORM)).toEqual({ title: 'Enter a title.' });
-    expect(validateForm({ ...EMPTY_FORM, title: '   ' }).title).toBeDefined();
-    expect(validateForm({ ...EMPTY_FORM, title: '😀'.repeat(255) })).toEqual({});
-    expect(validateForm({ ...EMPTY_FORM, title: 'x'.repeat(256) }).title).toMatch(/255/);
-    expect(validateForm({ ...EMPTY_FORM, title: 'x', due: '2025-02-30T10:00' }).due_at).toBeDefined();
-    expect(validateForm({ ...EMPTY_FORM, title: 'x', tags: Array.from({ length: 21 }, (_, i) => `t${i}`).join(',') }).tags).toMatch(/20/);
-    expect(validateForm({ ...EMPTY_FORM, title: 'x', tags: 'y'.repeat(41) }).tags).toMatch(/40/);
+  it("validates like the API", () => {
+    expect(validateForm(EMPTY_FORM)).toEqual({ title: "Enter a title." });
+    expect(validateForm({ ...EMPTY_FORM, title: "   " }).title).toBeDefined();
+    expect(validateForm({ ...EMPTY_FORM, title: "😀".repeat(255) })).toEqual({});
+    expect(validateForm({ ...EMPTY_FORM, title: "x".repeat(256) }).title).toMatch(/255/);
+    expect(validateForm({ ...EMPTY_FORM, title: "x", due: "2025-02-30T10:00" }).due_at).toBeDefined();
+    expect(validateForm({ ...EMPTY_FORM, title: "x", tags: Array.from({ length: 21 }, (_, i) => `t${i}`).join(",") }).tags).toMatch(/20/);
+    expect(validateForm({ ...EMPTY_FORM, title: "x", tags: "y".repeat(41) }).tags).toMatch(/40/);
   });
 
-  it('creates a full body with trimmed title, null description and offset due date', () => {
-    expect(createBody({ title: '  Call mom ', description: '  ', priority: 'high', due: '2025-07-04T18:05', tags: 'Family, family' })).toEqual({
-      title: 'Call mom',
+  it("creates a full body with trimmed title, null description and offset due date", () => {
+    expect(
+      createBody({ title: "  Call mom ", description: "  ", priority: "high", due: "2025-07-04T18:05", tags: "Family, family" }),
+    ).toEqual({
+      title: "Call mom",
       description: null,
-      priority: 'high',
-      due_at: '2025-07-04T18:05:00-04:00',
-      tags: ['family'],
+      priority: "high",
+      due_at: "2025-07-04T18:05:00-04:00",
+      tags: ["family"],
     });
   });
 
-  it('patches only what changed', () => {
+  it("patches only what changed", () => {
     expect(patchBody(task, formFromTask(task))).toEqual({});
-    expect(patchBody(task, { ...formFromTask(task), title: 'Buy oat milk', tags: 'home' })).toEqual({ title: 'Buy oat milk', tags: ['home'] });
-    expect(patchBody(task, { ...formFromTask(task), due: '' })).toEqual({ due_at: null });
-    expect(patchBody(task, { ...formFromTask(task), due: '2025-01-16T09:30', description: 'Skimmed' })).toEqual({
-      description: 'Skimmed',
-      due_at: '2025-01-16T09:30:00-05:00',
+    expect(patchBody(task, { ...formFromTask(task), title: "Buy oat milk", tags: "home" })).toEqual({
+      title: "Buy oat milk",
+      tags: ["home"],
+    });
+    expect(patchBody(task, { ...formFromTask(task), due: "" })).toEqual({ due_at: null });
+    expect(patchBody(task, { ...formFromTask(task), due: "2025-01-16T09:30", description: "Skimmed" })).toEqual({
+      description: "Skimmed",
+      due_at: "2025-01-16T09:30:00-05:00",
     });
   });
 
-  it('does not report sub-minute due times the input cannot show as changes', () => {
-    const precise = { ...task, due_at: '2025-01-15T14:30:42.123Z' };
+  it("does not report sub-minute due times the input cannot show as changes", () => {
+    const precise = { ...task, due_at: "2025-01-15T14:30:42.123Z" };
     expect(patchBody(precise, formFromTask(precise))).toEqual({});
   });
 });

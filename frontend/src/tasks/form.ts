@@ -1,6 +1,6 @@
-import type { Priority, Task, TaskInput } from '../api/types';
-import { localInputToRfc3339, rfc3339ToLocalInput } from './datetime';
-import { parseTags } from './filters';
+import type { Priority, Task, TaskInput } from "../api/types";
+import { localInputToRfc3339, rfc3339ToLocalInput } from "./datetime";
+import { parseTags } from "./filters";
 
 /** What the task form edits, as the inputs hold it. */
 export interface TaskForm {
@@ -11,25 +11,31 @@ export interface TaskForm {
   tags: string; // comma-separated
 }
 
-export type FormErrors = Partial<Record<'title' | 'description' | 'priority' | 'due_at' | 'tags' | 'form', string>>;
+export type FormErrors = Partial<Record<"title" | "description" | "priority" | "due_at" | "tags" | "form", string>>;
 
-export const EMPTY_FORM: TaskForm = { title: '', description: '', priority: 'none', due: '', tags: '' };
+export const EMPTY_FORM: TaskForm = { title: "", description: "", priority: "none", due: "", tags: "" };
 
 export function formFromTask(t: Task): TaskForm {
-  return { title: t.title, description: t.description ?? '', priority: t.priority, due: rfc3339ToLocalInput(t.due_at), tags: t.tags.join(', ') };
+  return {
+    title: t.title,
+    description: t.description ?? "",
+    priority: t.priority,
+    due: rfc3339ToLocalInput(t.due_at),
+    tags: t.tags.join(", "),
+  };
 }
 
 /** Client-side checks mirroring the API's rules, so most mistakes are caught before sending. */
 export function validateForm(f: TaskForm): FormErrors {
   const errors: FormErrors = {};
   const title = f.title.trim();
-  if (!title) errors.title = 'Enter a title.';
-  else if ([...title].length > 255) errors.title = 'Use at most 255 characters.';
-  if ([...f.description].length > 10_000) errors.description = 'Use at most 10,000 characters.';
-  if (localInputToRfc3339(f.due) === undefined) errors.due_at = 'Enter a valid date and time.';
+  if (!title) errors.title = "Enter a title.";
+  else if ([...title].length > 255) errors.title = "Use at most 255 characters.";
+  if ([...f.description].length > 10_000) errors.description = "Use at most 10,000 characters.";
+  if (localInputToRfc3339(f.due) === undefined) errors.due_at = "Enter a valid date and time.";
   const tags = parseTags(f.tags);
-  if (tags.length > 20) errors.tags = 'Use at most 20 tags.';
-  else if (tags.some((t) => [...t].length > 40)) errors.tags = 'Each tag can have at most 40 characters.';
+  if (tags.length > 20) errors.tags = "Use at most 20 tags.";
+  else if (tags.some((t) => [...t].length > 40)) errors.tags = "Each tag can have at most 40 characters.";
   return errors;
 }
 
@@ -37,7 +43,7 @@ export function validateForm(f: TaskForm): FormErrors {
 export function createBody(f: TaskForm): TaskInput {
   return {
     title: f.title.trim(),
-    description: f.description.trim() === '' ? null : f.description,
+    description: f.description.trim() === "" ? null : f.description,
     priority: f.priority,
     due_at: localInputToRfc3339(f.due) ?? null,
     tags: parseTags(f.tags),

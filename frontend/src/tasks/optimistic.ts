@@ -1,8 +1,8 @@
-import { ApiError } from '../api/problem';
-import type { Task, TaskInput } from '../api/types';
-import type { FormErrors } from './form';
+import { ApiError } from "../api/problem";
+import type { Task, TaskInput } from "../api/types";
+import type { FormErrors } from "./form";
 
-export const PENDING_PREFIX = 'pending-';
+export const PENDING_PREFIX = "pending-";
 
 export const isPending = (task: Task) => task.id.startsWith(PENDING_PREFIX);
 
@@ -20,11 +20,11 @@ export function placeholderTask(body: TaskInput, userId: string, seq: number, no
   const ts = now.toISOString();
   return {
     id: `${PENDING_PREFIX}${seq}`,
-    title: body.title ?? '',
+    title: body.title ?? "",
     description: body.description ?? null,
     completed: false,
     completed_at: null,
-    priority: body.priority ?? 'none',
+    priority: body.priority ?? "none",
     due_at: body.due_at ?? null,
     tags: body.tags ?? [],
     user_id: userId,
@@ -33,11 +33,11 @@ export function placeholderTask(body: TaskInput, userId: string, seq: number, no
   };
 }
 
-const FORM_FIELDS = ['title', 'description', 'priority', 'due_at', 'tags'] as const;
+const FORM_FIELDS = ["title", "description", "priority", "due_at", "tags"] as const;
 
 /** Server validation errors placed next to the matching inputs; the rest go to the form. */
 export function formErrorsFrom(err: unknown): FormErrors {
-  if (!(err instanceof ApiError)) return { form: err instanceof Error ? err.message : 'Something went wrong. Try again.' };
+  if (!(err instanceof ApiError)) return { form: err instanceof Error ? err.message : "Something went wrong. Try again." };
   const byField = err.byField();
   const out: FormErrors = {};
   const rest: string[] = [];
@@ -45,14 +45,14 @@ export function formErrorsFrom(err: unknown): FormErrors {
     if ((FORM_FIELDS as readonly string[]).includes(field)) out[field as (typeof FORM_FIELDS)[number]] = message;
     else rest.push(message);
   }
-  out.form = rest.length ? `${err.message} ${rest.join(' ')}` : err.message;
+  out.form = rest.length ? `${err.message} ${rest.join(" ")}` : err.message;
   return out;
 }
 
 /** A random key for `Idempotency-Key` (works outside secure contexts too). */
 export function newIdempotencyKey(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

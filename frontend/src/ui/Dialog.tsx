@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from "react";
 
 interface DialogProps {
   title: string;
@@ -19,31 +19,31 @@ export function Dialog({ title, onClose, children, initialFocus, wide }: DialogP
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: mount-only by design — the dialog opens when rendered and closes when unmounted; initialFocus is read once, at opening (re-running would close, reopen and refocus it)
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (typeof dialog.showModal === 'function' && !dialog.open) dialog.showModal();
-    else dialog.setAttribute('open', '');
-    const target = initialFocus ? document.getElementById(initialFocus) : dialog.querySelector<HTMLElement>('input, textarea, select');
+    if (typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
+    else dialog.setAttribute("open", "");
+    const target = initialFocus ? document.getElementById(initialFocus) : dialog.querySelector<HTMLElement>("input, textarea, select");
     target?.focus();
     const onCancel = (e: Event) => {
       e.preventDefault();
       onCloseRef.current();
     };
-    dialog.addEventListener('cancel', onCancel);
+    dialog.addEventListener("cancel", onCancel);
     return () => {
-      dialog.removeEventListener('cancel', onCancel);
-      if (dialog.open && typeof dialog.close === 'function') dialog.close();
+      dialog.removeEventListener("cancel", onCancel);
+      if (dialog.open && typeof dialog.close === "function") dialog.close();
       // Back to where the user was; if that control is gone (e.g. a deleted task's button), to the page.
       if (opener?.isConnected) opener.focus();
-      else document.getElementById('main')?.focus();
+      else document.getElementById("main")?.focus();
     };
-    // Deliberately runs once per mount: the dialog opens when rendered and closes when unmounted.
   }, []);
 
   return (
-    <dialog ref={ref} className={wide ? 'dialog dialog-wide' : 'dialog'} aria-labelledby={titleId}>
+    <dialog ref={ref} className={wide ? "dialog dialog-wide" : "dialog"} aria-labelledby={titleId}>
       <div className="dialog-header">
         <h2 id={titleId}>{title}</h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label="Close">
@@ -87,8 +87,8 @@ export function ConfirmDialog({ title, confirmLabel, danger, busy, error, onConf
           <button type="button" id={cancelId} onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy}>
-            {busy ? 'Working…' : confirmLabel}
+          <button type="submit" className={danger ? "danger" : "primary"} disabled={busy}>
+            {busy ? "Working…" : confirmLabel}
           </button>
         </div>
       </form>

@@ -1,11 +1,11 @@
-import { useId, type ReactElement, cloneElement } from 'react';
+import { cloneElement, type ReactElement, useId } from "react";
 
 interface FieldProps {
   label: string;
   error?: string | undefined;
   hint?: string;
   /** One form control; it receives id, aria-invalid and aria-describedby. */
-  children: ReactElement<{ id?: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }>;
+  children: ReactElement<{ id?: string; "aria-invalid"?: boolean; "aria-describedby"?: string }>;
   className?: string;
 }
 
@@ -15,14 +15,14 @@ export function Field({ label, error, hint, children, className }: FieldProps) {
   const id = children.props.id ?? generated;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   const control = cloneElement(children, {
     id,
-    ...(error ? { 'aria-invalid': true } : {}),
-    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+    ...(error ? { "aria-invalid": true } : {}),
+    ...(describedBy ? { "aria-describedby": describedBy } : {}),
   });
   return (
-    <div className={className ? `field ${className}` : 'field'}>
+    <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={id}>{label}</label>
       {control}
       {hint ? (

@@ -1,6 +1,6 @@
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
 
-export type ToastTone = 'info' | 'success' | 'error';
+export type ToastTone = "info" | "success" | "error";
 interface Toast {
   id: number;
   message: string;
@@ -17,18 +17,18 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
   const notify = useCallback<Notify>(
-    (message, tone = 'info') => {
+    (message, tone = "info") => {
       const id = nextId.current++;
       setToasts((ts) => [...ts.slice(-2), { id, message, tone }]);
-      window.setTimeout(() => dismiss(id), tone === 'error' ? 10_000 : 4_000);
+      window.setTimeout(() => dismiss(id), tone === "error" ? 10_000 : 4_000);
     },
     [dismiss],
   );
 
   const value = useMemo(() => notify, [notify]);
-  const render = (tone: 'polite' | 'assertive') =>
+  const render = (tone: "polite" | "assertive") =>
     toasts
-      .filter((t) => (t.tone === 'error') === (tone === 'assertive'))
+      .filter((t) => (t.tone === "error") === (tone === "assertive"))
       .map((t) => (
         <div key={t.id} className={`toast toast-${t.tone}`}>
           <span>{t.message}</span>
@@ -43,10 +43,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts">
         <div role="status" aria-live="polite">
-          {render('polite')}
+          {render("polite")}
         </div>
         <div role="alert" aria-live="assertive">
-          {render('assertive')}
+          {render("assertive")}
         </div>
       </div>
     </ToastContext.Provider>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from "react";
 
 /**
  * Text input state that commits to `commit` once typing pauses for `delay` ms (search as you type),
