@@ -11,7 +11,7 @@ import { TokenVerifier } from "./auth/verify-bearer.ts";
 import type { Config } from "./config.ts";
 import { connectDatabase, type Database } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
-import { registerCore } from "./http/core.ts";
+import { registerCore, sendFrameworkError } from "./http/core.ts";
 import { logRedactPaths } from "./http/logging.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { createRateLimiters, type RateLimiters } from "./http/rate-limit.ts";
@@ -78,6 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     requestIdHeader: false,
     genReqId: requestIdFrom,
     return503OnClosing: true,
+    frameworkErrors: sendFrameworkError,
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Fastify types the factory for its own Ajv wrapper; ours returns the same (schema) => validate shape.

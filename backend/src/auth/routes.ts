@@ -2,6 +2,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import { AppError, type ErrorCode, errorCodes, problemBody, sendProblem } from "../http/errors.ts";
 import { problemResponses } from "../http/schemas.ts";
+import { rawJsonBodyChecker } from "../http/validation.ts";
 import { CLIENT_IP_HEADER } from "./better-auth.ts";
 
 interface AuthEndpoint {
@@ -12,11 +13,23 @@ interface AuthEndpoint {
   body?: TSchema;
   security?: Record<string, string[]>[];
   limited?: "sign-in" | "sign-up";
+  /** The 200 body, when it is not a JSON object. */
+  response?: TSchema;
+  /** Sessions in the response lose their `token` (see withoutSessionTokens). */
+  hidesSessionTokens?: boolean;
 }
+
+const AnyObject = Type.Object({}, { additionalProperties: true });
 
 const session: Record<string, string[]>[] = [{ sessionCookie: [] }, { sessionBearer: [] }];
 const Email = Type.String({ format: "email", maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 128 });
+const noNul = "^[^\\u0000]*$";
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: noNul });
+// Bodies are checked against these before Better Auth sees them: only the
+// fields listed, of the types listed (Better Auth alone stores `image`,
+// non-string names and NUL bytes, or fails on them with a 500).
+const Body = (fields: Parameters<typeof Type.Object>[0]) => Type.Object(fields, { additionalProperties: false });
 
 /*
  * Only these Better Auth endpoints are served. Everything else under
@@ -29,7 +42,7 @@ const endpoints: AuthEndpoint[] = [
     path: "/sign-up/email",
     operationId: "signUp",
     summary: "Create an account with email and password (signs in; session token in `set-auth-token`)",
-    body: Type.Object({ email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 100 }) }),
+    body: Body({ email: Email, password: Password, name: Name }),
     security: [],
     limited: "sign-up",
   },
@@ -38,12 +51,20 @@ const endpoints: AuthEndpoint[] = [
     path: "/sign-in/email",
     operationId: "signIn",
     summary: "Sign in with email and password (session cookie, and session token in `set-auth-token`)",
-    body: Type.Object({ email: Email, password: Type.String({ maxLength: 128 }), rememberMe: Type.Optional(Type.Boolean()) }),
+    body: Body({ email: Email, password: Type.String({ maxLength: 128 }), rememberMe: Type.Optional(Type.Boolean()) }),
     security: [],
     limited: "sign-in",
   },
   { method: "POST", path: "/sign-out", operationId: "signOut", summary: "End the current session", security: session },
-  { method: "GET", path: "/get-session", operationId: "getSession", summary: "The current session and user", security: session },
+  {
+    method: "GET",
+    path: "/get-session",
+    operationId: "getSession",
+    summary: "The current session and user (null without a session)",
+    security: session,
+    response: Type.Union([AnyObject, Type.Null()]),
+    hidesSessionTokens: true,
+  },
   {
     method: "GET",
     path: "/token",
@@ -57,7 +78,7 @@ const endpoints: AuthEndpoint[] = [
     path: "/change-password",
     operationId: "changePassword",
     summary: "Change the password; tokens issued before stop working within seconds",
-    body: Type.Object({
+    body: Body({
       currentPassword: Type.String({ maxLength: 128 }),
       newPassword: Password,
       revokeOtherSessions: Type.Optional(Type.Boolean()),
@@ -70,16 +91,24 @@ const endpoints: AuthEndpoint[] = [
     path: "/update-user",
     operationId: "updateUser",
     summary: "Change the display name",
-    body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+    body: Body({ name: Type.Optional(Name) }),
     security: session,
   },
-  { method: "GET", path: "/list-sessions", operationId: "listSessions", summary: "The user's sessions", security: session },
+  {
+    method: "GET",
+    path: "/list-sessions",
+    operationId: "listSessions",
+    summary: "The user's sessions",
+    security: session,
+    response: Type.Array(AnyObject),
+    hidesSessionTokens: true,
+  },
   {
     method: "POST",
     path: "/revoke-session",
     operationId: "revokeSession",
     summary: "End one of the user's sessions",
-    body: Type.Object({ token: Type.String({ maxLength: 512 }) }),
+    body: Body({ token: Type.String({ maxLength: 512, pattern: noNul }) }),
     security: session,
   },
   {
@@ -103,6 +132,21 @@ function emailOf(body: Buffer | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A session token is a credential the httpOnly cookie keeps away from scripts;
+ * echoing it (and every other session's) in JSON would hand it to any script
+ * on the page. Reads of sessions keep their ids and metadata, not their tokens.
+ */
+function withoutSessionTokens(text: string): string {
+  const body = JSON.parse(text) as unknown;
+  const strip = (s: unknown) => {
+    if (s && typeof s === "object") delete (s as { token?: unknown }).token;
+  };
+  if (Array.isArray(body)) body.forEach(strip);
+  else if (body && typeof body === "object") strip((body as { session?: unknown }).session);
+  return JSON.stringify(body);
 }
 
 const statusCodes = new Map<number, ErrorCode>(Object.entries(errorCodes).map(([c, s]) => [s, c as ErrorCode]));
@@ -138,6 +182,7 @@ async function relayError(response: Response, req: FastifyRequest, reply: Fastif
 /** Mounts Better Auth at /api/auth: a Web Request built from Fastify's, a Fastify reply built from its Response. */
 export function registerAuthRoutes(app: FastifyInstance): void {
   const { auth, config, limiters } = app.ctx;
+  const bodyCheckers = new Map(endpoints.map((e) => [e, e.body ? rawJsonBodyChecker(e.body) : null]));
 
   app.register(async (scope) => {
     // Better Auth reads and validates the raw body itself.
@@ -153,6 +198,8 @@ export function registerAuthRoutes(app: FastifyInstance): void {
         const email = endpoint.limited === "sign-in" ? emailOf(body) : null;
         if (email) await limiters.authByAccount(email);
       }
+      const problem = body && bodyCheckers.get(endpoint)?.(req.headers["content-type"], body);
+      if (problem) return sendProblem(reply, problem);
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined || addressHeaders.includes(name)) continue;
@@ -174,6 +221,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       const cookies = response.headers.getSetCookie();
       if (cookies.length > 0) reply.header("set-cookie", cookies);
       reply.header("cache-control", "no-store");
+      if (endpoint.hidesSessionTokens) return reply.send(withoutSessionTokens(await response.text()));
       return reply.send(Buffer.from(await response.arrayBuffer()));
     };
 
@@ -188,8 +236,8 @@ export function registerAuthRoutes(app: FastifyInstance): void {
           security: endpoint.security ?? [],
           ...(endpoint.body ? { body: endpoint.body } : {}),
           response: {
-            200: { description: "Better Auth's JSON response", type: "object", additionalProperties: true },
-            ...problemResponses(401, 403, 404, 413, 422, 429, 500, 503),
+            200: { description: "Better Auth's JSON response", ...(endpoint.response ?? AnyObject) },
+            ...problemResponses(400, 401, 403, 404, 413, 415, 422, 429, 500, 503),
           },
         },
         handler: (req, reply) => handle(req, reply, endpoint),

@@ -120,16 +120,28 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
     query: base.query,
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client whose connection dies between statements emits
+      // 'error', and pg-pool listens only while a client is idle: unhandled, that
+      // event would end the process. The next statement fails by itself; the
+      // broken client is discarded on release instead of going back to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(wrap(client));
         await client.query("COMMIT");
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
+        await client.query("ROLLBACK").catch((rollbackError: Error) => {
+          broken ??= rollbackError;
+        });
         throw err;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
     async listen(channel, onPayload) {

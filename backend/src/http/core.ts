@@ -95,7 +95,9 @@ export async function registerCore(
   });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
-      origin: config.corsOrigins,
+      // A function, not the list: with a list @fastify/cors still sends
+      // Allow-Credentials to origins it refuses; `false` sends no CORS header at all.
+      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
       credentials: true,
       exposedHeaders: [
         "ETag",

@@ -137,12 +137,41 @@ function fieldOf(error: AjvError): string {
 const readOnlyFields = new Set(["id", "user_id", "created_at", "updated_at", "completed_at", "version", "role", "banned", "email"]);
 
 function messageOf(error: AjvError): string {
-  if (error.keyword === "additionalProperties") {
-    const name = error.params.additionalProperty;
-    return typeof name === "string" && readOnlyFields.has(name) ? "is read-only" : "is not a field you can set";
+  const p = error.params;
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const name = p.additionalProperty;
+      return typeof name === "string" && readOnlyFields.has(name) ? "is read-only" : "is not a field you can set";
+    }
+    case "required":
+      return "is required";
+    case "minLength":
+      return p.limit === 1 ? "must not be empty" : `must be at least ${p.limit} characters`;
+    case "maxLength":
+      return `must be at most ${p.limit} characters`;
+    case "minimum":
+      return `must be at least ${p.limit}`;
+    case "maximum":
+      return `must be at most ${p.limit}`;
+    case "maxItems":
+      return `must have at most ${p.limit} items`;
+    case "minProperties":
+      return "must name at least one field to change";
+    case "type":
+      return `must be ${p.type === "integer" ? "a whole number" : p.type === "array" ? "a list" : `a${/^[aeiou]/.test(String(p.type)) ? "n" : ""} ${p.type}`}`;
+    case "format":
+      return p.format === "date-time"
+        ? "must be an RFC 3339 date and time with an offset, e.g. 2026-01-31T17:00:00+01:00"
+        : `must be a valid ${p.format}`;
+    case "pattern":
+      return "contains characters that are not allowed";
+    case "anyOf":
+    case "const":
+    case "enum":
+      return "is not one of the allowed values";
+    default:
+      return error.message ?? "is not valid";
   }
-  if (error.keyword === "required") return "is required";
-  return error.message ?? "is not valid";
 }
 
 export function validationErrors(errors: AjvError[]): FieldError[] {
@@ -176,6 +205,11 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
       return new AppError("bad_request", "The body is not valid JSON.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new AppError("bad_request", "The Content-Length header does not match the body.");
+    case "FST_ERR_BAD_URL":
+      return new AppError("bad_request", "The URL is not valid: it has a malformed percent-encoding.");
+    // An id too long for any route names nothing: the same 404 as any id that does not exist.
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return notFound("Nothing is at this address.");
   }
   if (fe instanceof SyntaxError || fe?.name === "SyntaxError") return new AppError("bad_request", "The body is not valid JSON.");
   if (isDatabaseUnavailable(err)) return unavailable();

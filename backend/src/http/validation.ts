@@ -1,6 +1,7 @@
 import Ajv, { type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
+import { AppError, validationErrors, validationFailed } from "./errors.ts";
 
 const common: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false, unicodeRegExp: true };
 
@@ -18,4 +19,27 @@ export function buildValidator(externalSchemas: Record<string, unknown>): Fastif
     coercing.addSchema(schema as object);
   }
   return ({ schema, httpPart }) => (httpPart === "body" ? strict : coercing).compile(schema as object);
+}
+
+/**
+ * For routes that must hand the raw body on (the Better Auth bridge): the same
+ * JSON-only, strict checks every other body gets, as a function of the
+ * Content-Type and the raw bytes that returns the problem, or null when the
+ * body is acceptable.
+ */
+export function rawJsonBodyChecker(schema: object): (contentType: string | undefined, body: Buffer) => AppError | null {
+  const validate = addFormats.default(new Ajv.default({ ...common, coerceTypes: false })).compile(schema);
+  return (contentType, body) => {
+    const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    if (!/^application\/([\w.+-]+\+)?json$/.test(mediaType))
+      return new AppError("unsupported_media_type", "Send the body as application/json.");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+      return new AppError("bad_request", "The body is not valid JSON.");
+    }
+    if (validate(parsed)) return null;
+    return validationFailed(validationErrors(validate.errors ?? []), "The request body is not valid.");
+  };
 }

@@ -183,14 +183,24 @@ function statementName(text: string): string {
   return name;
 }
 
-export interface ListedRow {
-  j: string;
-  k: string | number;
-  id: string;
+export interface ListedPage {
+  /** The page's tasks as one JSON array (text). */
+  json: string;
+  /** Tasks in the page. */
+  count: number;
+  /** Sort key and id of the page's last task when more tasks follow, else null. */
+  next: { k: string | number; id: string } | null;
 }
 
-/** One page of an owner's tasks, plus one row more when there is a next page. */
-export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, page: ListPage): Promise<ListedRow[]> {
+/**
+ * One page of an owner's tasks, aggregated by PostgreSQL into one row: the
+ * JSON array, how many rows matched (up to limit + 1, the extra one meaning
+ * "there is a next page") and the last task's key and id for the cursor. One
+ * row instead of limit + 1 saves the driver most of its work: measured on a
+ * 100-task page, about 170-280 µs less CPU in Node for about 55 µs more in
+ * PostgreSQL.
+ */
+export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, page: ListPage): Promise<ListedPage> {
   const params: unknown[] = [ownerId];
   const where = ["user_id = $1"];
   const param = (value: unknown) => {
@@ -200,9 +210,15 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   if (f.completed !== undefined) where.push(f.completed ? "completed" : "NOT completed");
   if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
   if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
-  if (f.pattern) where.push(`(title || E'\\n' || coalesce(description, '')) ILIKE ${param(f.pattern)}`);
-  if (f.dueBefore) where.push(`due_at < ${param(f.dueBefore)}::timestamptz`);
-  if (f.dueAfter) where.push(`due_at >= ${param(f.dueAfter)}::timestamptz`);
+  if (f.pattern) {
+    // The concatenation is what the trigram index holds; the second test keeps a match from spanning both fields.
+    const p = param(f.pattern);
+    where.push(`(title || E'\\n' || coalesce(description, '')) ILIKE ${p} AND (title ILIKE ${p} OR description ILIKE ${p})`);
+  }
+  // Written on due_sort (= coalesce(due_at, 'infinity'); due dates are always finite) so that the
+  // (user_id, due_sort, id) index serves the range and the planner sees one range, not two guesses.
+  if (f.dueBefore) where.push(`due_sort < ${param(f.dueBefore)}::timestamptz`);
+  if (f.dueAfter) where.push(`due_sort >= ${param(f.dueAfter)}::timestamptz AND due_sort < 'infinity'`);
   if (f.overdue === true) where.push("NOT completed AND due_at < now()");
   if (f.overdue === false) where.push("(completed OR due_at IS NULL OR due_at >= now())");
 
@@ -211,9 +227,29 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   if (page.after) {
     where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${param(page.after.key)}::${col.cast}, ${param(page.after.id)}::uuid)`);
   }
-  const text = `SELECT ${TASK_JSON} AS j, ${col.key} AS k, id FROM tasks
+  const rows = `SELECT ${TASK_JSON} AS j, ${col.key} AS k, id, ${col.expr} AS s FROM tasks
     WHERE ${where.join(" AND ")}
     ORDER BY ${col.expr} ${dir}, id ${dir}
     LIMIT ${param(page.limit + 1)}`;
-  return q.query<ListedRow>(text, params, statementName(text));
+  // Numbered after the LIMIT (which keeps PostgreSQL's top-N sort), in the order the rows already have.
+  const limit = param(page.limit);
+  const text = `SELECT count(*)::int AS n,
+      '[' || coalesce(string_agg(j, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') || ']' AS json,
+      max(k) FILTER (WHERE n = ${limit}) AS k, max(id::text) FILTER (WHERE n = ${limit}) AS id
+    FROM (SELECT j, k, id, row_number() OVER (ORDER BY s ${dir}, id ${dir}) AS n FROM (${rows}) page) numbered`;
+  // A search or tag filter's best plan depends on its value (a common word: walk the sort index;
+  // a rare one: the GIN index), so those statements stay unnamed and are planned for their values.
+  // A named one gets PostgreSQL's generic plan after five runs: measured 20-40x slower for them.
+  const valueSensitive = Boolean(f.pattern) || (f.tags !== undefined && f.tags.length > 0);
+  const [r] = await q.query<{ n: number; json: string; k: string | number | null; id: string | null }>(
+    text,
+    params,
+    valueSensitive ? undefined : statementName(text),
+  );
+  const n = r?.n ?? 0;
+  return {
+    json: r?.json ?? "[]",
+    count: Math.min(n, page.limit),
+    next: n > page.limit && r?.k != null && r.id !== null ? { k: r.k, id: r.id } : null,
+  };
 }

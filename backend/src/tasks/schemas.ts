@@ -104,7 +104,8 @@ export const TaskListQuery = Type.Object(
       ),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "Opaque; from the Link header of the previous page" })),
+    // Room for a title key of 255 characters of any kind (base64url of JSON-escaped UTF-8).
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: "Opaque; from the Link header of the previous page" })),
   },
   { additionalProperties: false },
 );

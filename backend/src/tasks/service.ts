@@ -52,20 +52,26 @@ function checkText(field: string, value: string, errors: FieldError[]): void {
   if (loneSurrogate.test(value)) errors.push({ field, message: "contains an unpaired UTF-16 surrogate" });
 }
 
-function normalizeTags(tags: string[], errors: FieldError[]): string[] {
+/** `field` is what the client called the list: `tags` in a body, `tag` in a query. */
+function normalizeTags(field: string, tags: string[], errors: FieldError[]): string[] {
   const out: string[] = [];
   tags.forEach((raw, i) => {
     const tag = raw.trim().toLowerCase();
-    checkText(`tags[${i}]`, tag, errors);
-    if (tag.length === 0) errors.push({ field: `tags[${i}]`, message: "must not be blank" });
+    checkText(`${field}[${i}]`, tag, errors);
+    if (tag.length === 0) errors.push({ field: `${field}[${i}]`, message: "must not be blank" });
     else if (!out.includes(tag)) out.push(tag);
   });
   return out;
 }
 
+// PostgreSQL has no year 0, and the RFC 3339 timestamps we send back have four-digit years.
+const earliestDate = Date.parse("0001-01-01T00:00:00Z");
+const latestDate = Date.parse("9999-12-31T23:59:59Z");
+
 function checkDate(field: string, value: string, errors: FieldError[]): void {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) errors.push({ field, message: "is not a valid date and time" });
+  else if (ms < earliestDate || ms > latestDate) errors.push({ field, message: "must be within the years 0001 to 9999 (UTC)" });
 }
 
 const rank = (p: Priority) => priorities.indexOf(p);
@@ -89,7 +95,7 @@ function toChanges(input: TaskUpdate): queries.TaskChanges {
     if (input.due_at !== null) checkDate("due_at", input.due_at, errors);
     c.dueAt = input.due_at;
   }
-  if (input.tags !== undefined) c.tags = normalizeTags(input.tags, errors);
+  if (input.tags !== undefined) c.tags = normalizeTags("tags", input.tags, errors);
   if (input.completed !== undefined) c.completed = input.completed;
   if (errors.length > 0) throw validationFailed(errors);
   return c;
@@ -108,35 +114,35 @@ export async function createTask(ctx: TaskContext, input: TaskCreate, idempotenc
   const c = toChanges(input);
   const insert = async (q: Queryable) => {
     const id = uuidv7();
-    try {
-      const row = await queries.insertTask(q, {
-        id,
-        userId: ctx.ownerId,
-        title: c.title as string,
-        description: c.description ?? null,
-        priority: c.priority ?? 0,
-        dueAt: c.dueAt ?? null,
-        tags: c.tags ?? [],
-        completed: c.completed ?? false,
-      });
-      return { id, ...result(row) };
-    } catch (err) {
-      // The token outlived its user (deleted a moment ago).
-      if (isForeignKeyViolation(err)) throw unauthorized("Your account no longer exists.");
-      throw err;
-    }
+    const row = await queries.insertTask(q, {
+      id,
+      userId: ctx.ownerId,
+      title: c.title as string,
+      description: c.description ?? null,
+      priority: c.priority ?? 0,
+      dueAt: c.dueAt ?? null,
+      tags: c.tags ?? [],
+      completed: c.completed ?? false,
+    });
+    return { id, ...result(row) };
   };
 
-  if (idempotencyKey === undefined) return { ...(await insert(ctx.db)), replayed: false };
+  try {
+    if (idempotencyKey === undefined) return { ...(await insert(ctx.db)), replayed: false };
 
-  const requestHash = createHash("sha256").update(canonicalJson(input)).digest("base64url");
-  return ctx.db.transaction(async (tx) => {
-    const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotencyKey, requestHash);
-    if (claim !== "claimed") return replay(claim);
-    const created = await insert(tx);
-    await recordIdempotentResponse(tx, ctx.ownerId, idempotencyKey, created.id, created.json);
-    return { ...created, replayed: false };
-  });
+    const requestHash = createHash("sha256").update(canonicalJson(input)).digest("base64url");
+    return await ctx.db.transaction(async (tx) => {
+      const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotencyKey, requestHash);
+      if (claim !== "claimed") return replay(claim);
+      const created = await insert(tx);
+      await recordIdempotentResponse(tx, ctx.ownerId, idempotencyKey, created.id, created.json);
+      return { ...created, replayed: false };
+    });
+  } catch (err) {
+    // The token outlived its user (deleted a moment ago): the task's or the key's foreign key fails.
+    if (isForeignKeyViolation(err)) throw unauthorized("Your account no longer exists.");
+    throw err;
+  }
 }
 
 function replay(claim: IdempotentReplay): CreateOutcome {
@@ -229,11 +235,11 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
   if (query.q !== undefined) checkText("q", query.q, errors);
   if (query.due_before !== undefined) checkDate("due_before", query.due_before, errors);
   if (query.due_after !== undefined) checkDate("due_after", query.due_after, errors);
-  const tags = query.tag ? normalizeTags(query.tag, errors) : undefined;
+  const tags = query.tag ? normalizeTags("tag", query.tag, errors) : undefined;
   if (errors.length > 0) throw validationFailed(errors);
 
   const after = query.cursor ? decodeCursor(query.cursor, sortParam, keyKinds[sort]) : undefined;
-  const rows = await queries.listTasks(
+  const page = await queries.listTasks(
     ctx.db,
     ctx.ownerId,
     {
@@ -247,12 +253,9 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
     },
     { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined },
   );
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  const last = page[page.length - 1];
   return {
-    json: `[${page.map((r) => r.j).join(",")}]`,
-    count: page.length,
-    nextCursor: more && last ? encodeCursor({ sort: sortParam, key: last.k, id: last.id }) : null,
+    json: page.json,
+    count: page.count,
+    nextCursor: page.next ? encodeCursor({ sort: sortParam, key: page.next.k, id: page.next.id }) : null,
   };
 }
