@@ -646,3 +646,34 @@ describe("validation: each bad value is a 422 naming the field, and nothing is w
     });
   });
 });
+
+describe("limits apply after normalization", () => {
+  test("a 255-character title with surrounding spaces is stored trimmed; a tag that grows when lower-cased is refused", async () => {
+    const t2 = await startApp();
+    try {
+      const u = await signUp(t2.app);
+      const title = "é".repeat(255);
+      const ok = await t2.app.inject({
+        method: "POST",
+        url: "/api/tasks",
+        headers: u.auth,
+        payload: { title: `  ${title}  `, tags: ["  Work  "] },
+      });
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal((ok.json() as { title: string }).title, title);
+      assert.deepEqual((ok.json() as { tags: string[] }).tags, ["work"]);
+      // "İ" lower-cases to two characters: 40 of them become 80.
+      const grown = await t2.app.inject({
+        method: "POST",
+        url: "/api/tasks",
+        headers: u.auth,
+        payload: { title: "x", tags: ["İ".repeat(40)] },
+      });
+      assert.equal(assertProblem(grown, 422, "validation_failed").errors?.[0]?.field, "tags[0]");
+      const count = await t2.app.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE user_id = $1", [u.id]);
+      assert.equal(count[0]?.n, 1);
+    } finally {
+      await t2.close();
+    }
+  });
+});

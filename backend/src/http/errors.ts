@@ -146,7 +146,7 @@ function messageOf(error: AjvError): string {
     case "required":
       return "is required";
     case "minLength":
-      return p.limit === 1 ? "must not be empty" : `must be at least ${p.limit} characters`;
+      return p.limit === 1 ? "must not be blank" : `must be at least ${p.limit} characters`;
     case "maxLength":
       return `must be at most ${p.limit} characters`;
     case "minimum":

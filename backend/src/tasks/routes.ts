@@ -47,6 +47,18 @@ function sendTask(reply: FastifyReply, task: tasks.TaskResult, status = 200): Fa
 
 const idempotencyKey = /^[\x21-\x7e]{1,255}$/;
 
+/**
+ * Trims the title and trims + lower-cases tags before validation, so that the
+ * length limits apply to what is stored ("1–255 characters after trimming"),
+ * including tags that grow when lower-cased.
+ */
+async function normalizeTaskBody(req: FastifyRequest): Promise<void> {
+  const body = req.body as Record<string, unknown> | null;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return;
+  if (typeof body.title === "string") body.title = body.title.trim();
+  if (Array.isArray(body.tags)) body.tags = body.tags.map((t) => (typeof t === "string" ? t.trim().toLowerCase() : t));
+}
+
 export function registerTaskRoutes(api: FastifyInstance): void {
   const { db } = api.ctx;
   const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id });
@@ -69,6 +81,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
   api.post(
     "/api/tasks",
     {
+      preValidation: normalizeTaskBody,
       schema: {
         operationId: "createTask",
         summary: "Create a task (honours Idempotency-Key for 24 hours)",
@@ -131,6 +144,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
     api.route({
       method,
       url: "/api/tasks/:id",
+      preValidation: normalizeTaskBody,
       schema: {
         operationId: method === "PUT" ? "replaceTaskFields" : "updateTask",
         summary: "Change the given fields of a task (others are kept)",
