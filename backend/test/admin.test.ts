@@ -101,6 +101,8 @@ describe("users", () => {
       found.map((u) => u.id),
       [member.id],
     );
+    const acrossFields = (await req(root, "GET", `/api/admin/users?q=${encodeURIComponent(".com\nMem")}`)).json() as unknown[];
+    assert.deepEqual(acrossFields, [], "a match may not span the email and the name");
     const admins = (await req(root, "GET", "/api/admin/users?role=admin")).json() as { role: string }[];
     assert.ok(admins.length >= 1 && admins.every((u) => u.role === "admin"));
 

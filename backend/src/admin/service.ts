@@ -68,7 +68,7 @@ export async function listUsers(ctx: AdminContext, query: AdminUserListQuery): P
   const after = query.cursor ? decodeCursor(query.cursor, "users", "timestamp", userIdPattern) : null;
   const rows = await ctx.db.query<{ j: string; k: string; id: string }>(
     `SELECT ${USER_JSON}::text AS j, ${iso("u.created_at")} AS k, u.id FROM "user" u
-      WHERE ($1::text IS NULL OR (u.email || E'\\n' || u.name) ILIKE $1)
+      WHERE ($1::text IS NULL OR ((u.email || E'\\n' || u.name) ILIKE $1 AND (u.email ILIKE $1 OR u.name ILIKE $1)))
         AND ($2::text IS NULL OR u.role = $2)
         AND ($3::boolean IS NULL OR u.banned = $3)
         AND ($4::timestamptz IS NULL OR (u.created_at, u.id) < ($4::timestamptz, $5::text))
