@@ -16,6 +16,7 @@ export interface AdminContext {
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const userIdPattern = /^[A-Za-z0-9_-]{1,255}$/;
+const latestDate = Date.parse("9999-12-31T23:59:59.999Z");
 
 const USER_JSON = `json_build_object(
   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role, 'banned', u.banned,
@@ -127,6 +128,10 @@ export async function updateUser(ctx: AdminContext, id: string, input: AdminUser
   if (self && input.banned === true) throw conflict("You cannot ban yourself.");
   if (input.ban_expires_at && Date.parse(input.ban_expires_at) <= Date.now()) {
     throw validationFailed([{ field: "ban_expires_at", message: "must be in the future" }]);
+  }
+  // Timestamps go back out as RFC 3339, whose years have four digits.
+  if (input.ban_expires_at && Date.parse(input.ban_expires_at) > latestDate) {
+    throw validationFailed([{ field: "ban_expires_at", message: "must be before the year 10000 (UTC)" }]);
   }
   return ctx.db.transaction(async (tx) => {
     const target = await lockTarget(tx, id);

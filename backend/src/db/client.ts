@@ -87,6 +87,15 @@ async function connectPglite(dir: string | null): Promise<Database> {
   };
 }
 
+/** Driver errors after which a connection is unusable (as opposed to an error PostgreSQL reported on a healthy one). */
+function connectionFailed(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(e?.code ?? "") ||
+    /Query read timeout|Connection terminated|not queryable/i.test(e?.message ?? "")
+  );
+}
+
 async function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -135,9 +144,15 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
         await client.query("COMMIT");
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch((rollbackError: Error) => {
-          broken ??= rollbackError;
-        });
+        // A connection that failed or timed out cannot roll back (trying would only
+        // wait out another timeout): it is dropped, and the server rolls back itself.
+        if (broken === undefined && !connectionFailed(err)) {
+          await client.query("ROLLBACK").catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        } else {
+          broken ??= err as Error;
+        }
         throw err;
       } finally {
         client.off("error", onError);

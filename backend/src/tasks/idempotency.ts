@@ -1,8 +1,27 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database, Queryable } from "../db/client.ts";
 
 /** Keys are honoured for this long, then forgotten (and swept). */
 export const IDEMPOTENCY_TTL_HOURS = 24;
+
+/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * Identifies a request body as the client sent it (before any trimming or
+ * normalization), so that a retry must repeat the request exactly.
+ */
+export function requestHash(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body)).digest("base64url");
+}
 
 export type IdempotentReplay = { requestHash: "match"; taskId: string; responseBody: string } | { requestHash: "mismatch" };
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { actorOf } from "../auth/bearer-gate.ts";
 import { validationFailed } from "../http/errors.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
+import { requestHash } from "./idempotency.ts";
 import type { TaskCreate as TaskCreateInput, TaskListQuery as TaskListQueryInput, TaskUpdate as TaskUpdateInput } from "./schemas.ts";
 import { CompletionBody, Task, TaskCreate, TaskIdParams, TaskListQuery, TaskUpdate } from "./schemas.ts";
 import * as tasks from "./service.ts";
@@ -45,6 +46,13 @@ function sendTask(reply: FastifyReply, task: tasks.TaskResult, status = 200): Fa
     .send(task.json);
 }
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The title and tags as received, before normalization (Idempotency-Key compares bodies as sent). */
+    receivedTaskFields?: Record<string, unknown>;
+  }
+}
+
 const idempotencyKey = /^[\x21-\x7e]{1,255}$/;
 
 /**
@@ -55,6 +63,7 @@ const idempotencyKey = /^[\x21-\x7e]{1,255}$/;
 async function normalizeTaskBody(req: FastifyRequest): Promise<void> {
   const body = req.body as Record<string, unknown> | null;
   if (!body || typeof body !== "object" || Array.isArray(body)) return;
+  req.receivedTaskFields = { title: body.title, tags: body.tags };
   if (typeof body.title === "string") body.title = body.title.trim();
   if (Array.isArray(body.tags)) body.tags = body.tags.map((t) => (typeof t === "string" ? t.trim().toLowerCase() : t));
 }
@@ -107,7 +116,12 @@ export function registerTaskRoutes(api: FastifyInstance): void {
       if (key !== undefined && (typeof key !== "string" || !idempotencyKey.test(key))) {
         throw validationFailed([{ field: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
       }
-      const created = await tasks.createTask(ctxOf(req), req.body as TaskCreateInput, key);
+      const created = await tasks.createTask(
+        ctxOf(req),
+        req.body as TaskCreateInput,
+        // Hashed after validation (bounded depth), over the body as the client sent it.
+        key === undefined ? undefined : { key, requestHash: requestHash({ ...(req.body as object), ...req.receivedTaskFields }) },
+      );
       reply.header("location", `/api/tasks/${created.id}`);
       if (created.replayed) reply.header("idempotent-replayed", "true");
       return sendTask(reply, created, 201);

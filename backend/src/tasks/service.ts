@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { uuidv7 } from "uuidv7";
 import type { Database, Queryable } from "../db/client.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
@@ -110,7 +109,16 @@ export interface CreateOutcome extends TaskResult {
   replayed: boolean;
 }
 
-export async function createTask(ctx: TaskContext, input: TaskCreate, idempotencyKey?: string): Promise<CreateOutcome> {
+/**
+ * Creates a task. With `idempotency`, the key is claimed in the same
+ * transaction; `requestHash` identifies the body as the client sent it
+ * (see `requestHash` in idempotency.ts).
+ */
+export async function createTask(
+  ctx: TaskContext,
+  input: TaskCreate,
+  idempotency?: { key: string; requestHash: string },
+): Promise<CreateOutcome> {
   const c = toChanges(input);
   const insert = async (q: Queryable) => {
     const id = uuidv7();
@@ -128,14 +136,13 @@ export async function createTask(ctx: TaskContext, input: TaskCreate, idempotenc
   };
 
   try {
-    if (idempotencyKey === undefined) return { ...(await insert(ctx.db)), replayed: false };
+    if (idempotency === undefined) return { ...(await insert(ctx.db)), replayed: false };
 
-    const requestHash = createHash("sha256").update(canonicalJson(input)).digest("base64url");
     return await ctx.db.transaction(async (tx) => {
-      const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotencyKey, requestHash);
+      const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotency.key, idempotency.requestHash);
       if (claim !== "claimed") return replay(claim);
       const created = await insert(tx);
-      await recordIdempotentResponse(tx, ctx.ownerId, idempotencyKey, created.id, created.json);
+      await recordIdempotentResponse(tx, ctx.ownerId, idempotency.key, created.id, created.json);
       return { ...created, replayed: false };
     });
   } catch (err) {
@@ -152,16 +159,6 @@ function replay(claim: IdempotentReplay): CreateOutcome {
     ]);
   }
   return { id: claim.taskId, json: claim.responseBody, etag: etagOf(1), replayed: true };
-}
-
-/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export async function getTask(ctx: TaskContext, rawId: string): Promise<TaskResult> {
