@@ -196,6 +196,25 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
     }
   });
 
+  test("after the restart, the service listens for revocations again (LISTEN is re-established)", async () => {
+    const client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    try {
+      await waitFor(
+        "a LISTEN connection",
+        async () => {
+          const rows = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN "doable_token_revocations"' AND pid <> pg_backend_pid()`,
+          );
+          return (rows.rows[0]?.n ?? 0) >= 1;
+        },
+        10_000,
+      );
+    } finally {
+      await client.end();
+    }
+  });
+
   test("a frozen database (every server process stopped): 503s within the timeout, then recovery on its own when it thaws", async () => {
     const load = writeLoad(service.url, user.auth, { concurrency: 6, prefix: "freeze", hangAfterMs: 20_000 });
     let frozenAt = 0;

@@ -5,6 +5,7 @@ const CHANNEL = "doable_token_revocations";
 // Re-read rows a little older than the newest one seen: a transaction that
 // started earlier may commit after a later one.
 const OVERLAP_SECONDS = 60;
+const LISTEN_RETRY_MS = 2_000;
 
 interface Row {
   user_id: string;
@@ -32,11 +33,7 @@ export class RevocationList {
 
   async start(): Promise<void> {
     await this.refresh(0);
-    try {
-      this.unlisten = await this.db.listen(CHANNEL, (payload) => this.applyNotification(payload));
-    } catch (err) {
-      this.log.warn({ err }, "LISTEN unavailable; revocations are picked up by polling");
-    }
+    await this.listen();
     const tick = () => {
       if (this.stopped) return;
       this.refresh(this.newest - OVERLAP_SECONDS)
@@ -46,6 +43,24 @@ export class RevocationList {
         });
     };
     this.timer = setTimeout(tick, this.pollMs).unref();
+  }
+
+  /** Subscribes to NOTIFY; when the connection is lost, polling covers the gap and LISTEN is retried. */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.unlisten = await this.db.listen(
+        CHANNEL,
+        (payload) => this.applyNotification(payload),
+        () => {
+          this.unlisten = null;
+          if (!this.stopped) setTimeout(() => void this.listen(), LISTEN_RETRY_MS).unref();
+        },
+      );
+    } catch (err) {
+      this.log.warn({ err }, "LISTEN unavailable; revocations are picked up by polling until it is back");
+      if (!this.stopped) setTimeout(() => void this.listen(), LISTEN_RETRY_MS).unref();
+    }
   }
 
   async stop(): Promise<void> {

@@ -28,7 +28,7 @@ export interface Database extends Queryable {
   readonly queryCount: number;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onLost?: (err: Error) => void): Promise<() => Promise<void>>;
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
@@ -159,11 +159,20 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
         client.release(broken);
       }
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onLost) {
       // LISTEN needs a connection of its own that stays open (and, on Neon,
       // the direct endpoint rather than the pooled one).
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.timeoutMs });
-      client.on("error", (err) => options.onListenError?.(err));
+      let lost = false;
+      const lose = (err: Error) => {
+        if (lost) return;
+        lost = true;
+        listeners.splice(listeners.indexOf(client), 1);
+        options.onListenError?.(err);
+        onLost?.(err);
+      };
+      client.on("error", lose);
+      client.on("end", () => lose(new Error("LISTEN connection ended")));
       client.on("notification", (msg) => {
         if (msg.channel === channel && msg.payload !== undefined) onPayload(msg.payload);
       });
@@ -171,7 +180,8 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       listeners.push(client);
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
+        lost = true;
+        if (listeners.includes(client)) listeners.splice(listeners.indexOf(client), 1);
         await client.end().catch(() => {});
       };
     },
