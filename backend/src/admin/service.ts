@@ -1,6 +1,7 @@
 import { uuidv7 } from "uuidv7";
 import type { RevocationList } from "../auth/revocation.ts";
 import type { Database, Queryable } from "../db/client.ts";
+import { isoUtc } from "../db/sql.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { conflict, notFound, validationFailed } from "../http/errors.ts";
 import { likePattern } from "../tasks/service.ts";
@@ -14,20 +15,19 @@ export interface AdminContext {
   requestId: string;
 }
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const userIdPattern = /^[A-Za-z0-9_-]{1,255}$/;
 const latestDate = Date.parse("9999-12-31T23:59:59.999Z");
 
 const USER_JSON = `json_build_object(
   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role, 'banned', u.banned,
-  'created_at', ${iso("u.created_at")},
+  'created_at', ${isoUtc("u.created_at")},
   'task_count', (SELECT count(*)::int FROM tasks t WHERE t.user_id = u.id))`;
 
 const USER_DETAIL_JSON = `(SELECT json_build_object(
   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role, 'banned', u.banned,
-  'created_at', ${iso("u.created_at")},
+  'created_at', ${isoUtc("u.created_at")},
   'task_count', c.total,
-  'ban_reason', u.ban_reason, 'ban_expires_at', ${iso("u.ban_expires")},
+  'ban_reason', u.ban_reason, 'ban_expires_at', ${isoUtc("u.ban_expires")},
   'task_counts', json_build_object('total', c.total, 'completed', c.completed, 'overdue', c.overdue))
   FROM (SELECT count(*)::int AS total,
                count(*) FILTER (WHERE completed)::int AS completed,
@@ -68,7 +68,7 @@ export async function listUsers(ctx: AdminContext, query: AdminUserListQuery): P
   const limit = query.limit ?? 50;
   const after = query.cursor ? decodeCursor(query.cursor, "users", "timestamp", userIdPattern) : null;
   const rows = await ctx.db.query<{ j: string; k: string; id: string }>(
-    `SELECT ${USER_JSON}::text AS j, ${iso("u.created_at")} AS k, u.id FROM "user" u
+    `SELECT ${USER_JSON}::text AS j, ${isoUtc("u.created_at")} AS k, u.id FROM "user" u
       WHERE ($1::text IS NULL OR ((u.email || E'\\n' || u.name) ILIKE $1 AND (u.email ILIKE $1 OR u.name ILIKE $1)))
         AND ($2::text IS NULL OR u.role = $2)
         AND ($3::boolean IS NULL OR u.banned = $3)
@@ -216,8 +216,8 @@ export async function listAudit(ctx: AdminContext, query: AuditQuery): Promise<P
   const rows = await ctx.db.query<{ j: string; k: string; id: string }>(
     `SELECT json_build_object('id', id, 'actor_id', actor_id, 'actor_email', actor_email, 'action', action,
               'target_user_id', target_user_id, 'target_task_id', target_task_id, 'request_id', request_id,
-              'details', details, 'created_at', ${iso("created_at")})::text AS j,
-            ${iso("created_at")} AS k, id::text AS id
+              'details', details, 'created_at', ${isoUtc("created_at")})::text AS j,
+            ${isoUtc("created_at")} AS k, id::text AS id
        FROM audit_log
       WHERE ($1::text IS NULL OR actor_id = $1)
         AND ($2::text IS NULL OR target_user_id = $2)

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { actorOf } from "../auth/bearer-gate.ts";
+import { isoUtc } from "../db/sql.ts";
 import { unauthorized } from "../http/errors.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
 
@@ -30,7 +31,7 @@ export function registerMeRoutes(api: FastifyInstance): void {
     async (req, reply) => {
       const rows = await db.query<{ j: string }>(
         `SELECT row_to_json(x)::text AS j FROM (
-           SELECT id, email, name, role, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+           SELECT id, email, name, role, ${isoUtc("created_at")} AS created_at
              FROM "user" WHERE id = $1) x`,
         [actorOf(req).id],
         "me",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/client.ts";
+import { isoUtc } from "../db/sql.ts";
 import type { SortKey } from "./schemas.ts";
 
 /*
@@ -8,14 +9,13 @@ import type { SortKey } from "./schemas.ts";
  * server passes text through instead of parsing and re-serializing it.
  */
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const TASK_JSON = `(SELECT row_to_json(x)::text FROM (SELECT
   tasks.id, tasks.title, tasks.description, tasks.completed,
-  ${iso("tasks.completed_at")} AS completed_at,
+  ${isoUtc("tasks.completed_at")} AS completed_at,
   (ARRAY['none','low','medium','high'])[tasks.priority + 1] AS priority,
-  ${iso("tasks.due_at")} AS due_at, tasks.tags, tasks.user_id,
-  ${iso("tasks.created_at")} AS created_at, ${iso("tasks.updated_at")} AS updated_at) x)`;
+  ${isoUtc("tasks.due_at")} AS due_at, tasks.tags, tasks.user_id,
+  ${isoUtc("tasks.created_at")} AS created_at, ${isoUtc("tasks.updated_at")} AS updated_at) x)`;
 
 export interface TaskRow {
   j: string;
@@ -166,9 +166,9 @@ export interface ListPage {
 
 /** Sort expressions; each has an index on (user_id, expression, id). */
 const sortColumn: Record<SortKey, { expr: string; cast: string; key: string }> = {
-  created_at: { expr: "created_at", cast: "timestamptz", key: iso("created_at") },
-  updated_at: { expr: "updated_at", cast: "timestamptz", key: iso("updated_at") },
-  due_at: { expr: "due_sort", cast: "timestamptz", key: `CASE WHEN isfinite(due_sort) THEN ${iso("due_sort")} ELSE 'infinity' END` },
+  created_at: { expr: "created_at", cast: "timestamptz", key: isoUtc("created_at") },
+  updated_at: { expr: "updated_at", cast: "timestamptz", key: isoUtc("updated_at") },
+  due_at: { expr: "due_sort", cast: "timestamptz", key: `CASE WHEN isfinite(due_sort) THEN ${isoUtc("due_sort")} ELSE 'infinity' END` },
   priority: { expr: "priority", cast: "smallint", key: "priority" },
   title: { expr: "lower(title)", cast: "text", key: "lower(title)" },
 };
