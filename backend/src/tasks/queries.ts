@@ -9,7 +9,6 @@ import type { SortKey } from "./schemas.ts";
  * server passes text through instead of parsing and re-serializing it.
  */
 
-
 export const TASK_JSON = `(SELECT row_to_json(x)::text FROM (SELECT
   tasks.id, tasks.title, tasks.description, tasks.completed,
   ${isoUtc("tasks.completed_at")} AS completed_at,
@@ -211,9 +210,12 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
   if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
   if (f.pattern) {
-    // The concatenation is what the trigram index holds; the second test keeps a match from spanning both fields.
+    // The concatenation is what the trigram index holds. A match can span both fields only through
+    // the newline between them, so only a search text with a newline needs the second test; written
+    // always, it made PostgreSQL guess 10-20x too few matches and at times pick a plan 5-14x slower.
     const p = param(f.pattern);
-    where.push(`(title || E'\\n' || coalesce(description, '')) ILIKE ${p} AND (title ILIKE ${p} OR description ILIKE ${p})`);
+    const concatenated = `(title || E'\\n' || coalesce(description, '')) ILIKE ${p}`;
+    where.push(f.pattern.includes("\n") ? `${concatenated} AND (title ILIKE ${p} OR description ILIKE ${p})` : concatenated);
   }
   // Written on due_sort (= coalesce(due_at, 'infinity'); due dates are always finite) so that the
   // (user_id, due_sort, id) index serves the range and the planner sees one range, not two guesses.

@@ -1,0 +1,163 @@
+import path from "node:path";
+import pg from "pg";
+import { connectDatabase, type Database, type Queryable } from "../src/db/client.ts";
+import { Progress } from "./progress.ts";
+import type { DatabaseChoice } from "./server.ts";
+
+/**
+ * The database the bench may destroy: the URL's own database when its name
+ * says "bench", otherwise `doable_bench` on the same server — never the
+ * database a DATABASE_URL meant for real use points at.
+ */
+export function benchDatabaseUrl(serverUrl: string): { url: string; name: string; where: string } {
+  const url = new URL(serverUrl);
+  const given = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  const name = /bench/i.test(given) ? given : "doable_bench";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`the bench database name "${name}" must be a plain identifier`);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, where: `${url.hostname}:${url.port || "5432"}` };
+}
+
+/** Drops and re-creates the bench database, so every run starts from the same empty state. */
+export async function recreatePostgresDatabase(benchUrl: string, name: string): Promise<void> {
+  const maintenance = new URL(benchUrl);
+  maintenance.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens the bench database directly (the embedded one only while the server is stopped: it is one process's). */
+export function openDatabase(choice: DatabaseChoice): Promise<Database> {
+  return choice.kind === "postgres"
+    ? connectDatabase({ kind: "pg", url: choice.url }, { poolMax: 2, timeoutMs: 3_600_000 })
+    : connectDatabase({ kind: "pglite", dir: path.join(choice.dataDir, "pgdata") }, { poolMax: 1, timeoutMs: 3_600_000 });
+}
+
+const verbs = ["Buy", "Call", "Email", "Fix", "Plan", "Review", "Write", "Book", "Pay", "Clean"];
+const nouns = [
+  "milk",
+  "report",
+  "dentist",
+  "invoice",
+  "garden",
+  "slides",
+  "car",
+  "taxes",
+  "flights",
+  "budget",
+  "roof",
+  "newsletter",
+  "passport",
+  "backup",
+  "birthday",
+  "contract",
+  "printer",
+  "groceries",
+  "server",
+  "wardrobe",
+];
+export const tagNames = ["work", "home", "errands", "urgent", "someday", "health", "finance", "family"];
+const sqlArray = (items: string[]) => `ARRAY[${items.map((s) => `'${s}'`).join(",")}]`;
+
+/*
+ * One statement per chunk: rows = owners × tasks numbered from..to. Tasks look
+ * like real ones: titles from a small vocabulary ("invoice" is in about 5 %),
+ * a description on 30 % ("zephyr" in about 0.1 %), 30 % completed, 60 % with
+ * a due date from 30 days ago to 90 days ahead, 0–2 tags, created over the
+ * past year with time-ordered (UUIDv7-shaped) ids, as the API would make them.
+ */
+const insertSql = `
+WITH src AS (
+  SELECT u.user_id, g,
+         now() - ($4::int - g) * ($5::float8 * interval '1 second') - random() * interval '1 minute' AS created,
+         random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
+         random() AS r6, random() AS r7, random() AS r8, random() AS r9, random() AS r10
+  FROM unnest($1::text[]) AS u(user_id), generate_series($2::int, $3::int) AS g
+)
+INSERT INTO tasks (id, user_id, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
+SELECT
+  overlay(overlay(overlay(md5(user_id || ':' || g || ':' || r1)
+    PLACING lpad(to_hex(floor(extract(epoch FROM created) * 1000)::bigint), 12, '0') FROM 1 FOR 12)
+    PLACING '7' FROM 13 FOR 1)
+    PLACING substr('89ab', 1 + floor(r2 * 4)::int, 1) FROM 17 FOR 1)::uuid,
+  user_id,
+  (${sqlArray(verbs)})[1 + floor(r3 * ${verbs.length})::int] || ' ' || (${sqlArray(nouns)})[1 + floor(r4 * ${nouns.length})::int] || ' #' || g,
+  CASE WHEN r5 < 0.001 THEN 'Ask about the zephyr adapter before ordering'
+       WHEN r5 < 0.3 THEN 'Notes: follow up on ' || (${sqlArray(nouns)})[1 + floor(r6 * ${nouns.length})::int] || ' and check the details first' END,
+  r6 < 0.3,
+  CASE WHEN r6 < 0.3 THEN created + r7 * interval '3 days' END,
+  floor(r8 * 4)::smallint,
+  CASE WHEN r9 < 0.6 THEN date_trunc('minute', now() + (r9 / 0.6 * 120 - 30) * interval '1 day') END,
+  CASE WHEN r10 < 0.25 THEN '{}'::text[]
+       WHEN r10 < 0.65 THEN ARRAY[(${sqlArray(tagNames)})[1 + floor(r7 * 8)::int]]
+       ELSE ARRAY[(${sqlArray(tagNames)})[1 + floor(r7 * 8)::int], (${sqlArray(tagNames)})[1 + (floor(r7 * 8)::int + 1 + floor(r1 * 7)::int) % 8]] END,
+  1,
+  created,
+  CASE WHEN r6 < 0.3 THEN created + r7 * interval '3 days' ELSE created END
+FROM src`;
+
+const ROWS_PER_STATEMENT = 50_000;
+const YEAR_SECONDS = 365 * 86_400;
+
+/**
+ * Bulk-inserts `perUser` tasks for each owner with INSERT … SELECT
+ * generate_series, in chunks of about 50,000 rows (each its own transaction,
+ * with a fixed random seed so runs create the same data).
+ */
+export async function bulkInsertTasks(db: Database, ownerIds: string[], perUser: number, label = "tasks (SQL)"): Promise<number> {
+  const total = ownerIds.length * perUser;
+  const progress = new Progress(label, total);
+  if (perUser === 0) return progress.finish();
+  const spacing = YEAR_SECONDS / perUser;
+  const usersPerChunk = Math.max(1, Math.floor(ROWS_PER_STATEMENT / perUser));
+  const seriesPerChunk = Math.min(perUser, ROWS_PER_STATEMENT);
+  let chunk = 0;
+  for (let u = 0; u < ownerIds.length; u += usersPerChunk) {
+    const owners = ownerIds.slice(u, u + usersPerChunk);
+    for (let from = 1; from <= perUser; from += seriesPerChunk) {
+      const to = Math.min(perUser, from + seriesPerChunk - 1);
+      chunk++;
+      await db.transaction(async (tx) => {
+        await tx.query("SELECT setseed($1)", [((chunk * 7919) % 10_000) / 10_000]);
+        await tx.query(insertSql, [owners, from, to, perUser, spacing]);
+      });
+      progress.tick(owners.length * (to - from + 1));
+    }
+  }
+  return progress.finish();
+}
+
+/** Fresh planner statistics (PGlite has no autovacuum; PostgreSQL's may not have run yet). */
+export async function analyze(db: Queryable): Promise<void> {
+  await db.query("VACUUM ANALYZE tasks");
+  await db.query('ANALYZE "user"');
+}
+
+/** Up to `perUser` random task ids of each owner: the targets of get/update/toggle. */
+export async function sampleTaskIds(db: Queryable, ownerIds: string[], perUser: number): Promise<Map<string, string[]>> {
+  const rows = await db.query<{ user_id: string; id: string }>(
+    `SELECT user_id, id::text AS id FROM (
+       SELECT user_id, id, row_number() OVER (PARTITION BY user_id ORDER BY random()) AS n
+       FROM tasks WHERE user_id = ANY($1::text[])
+     ) s WHERE n <= $2`,
+    [ownerIds, perUser],
+  );
+  const byOwner = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = byOwner.get(row.user_id);
+    if (list) list.push(row.id);
+    else byOwner.set(row.user_id, [row.id]);
+  }
+  return byOwner;
+}
+
+export async function countTasks(db: Queryable): Promise<number> {
+  const rows = await db.query<{ n: string | number }>("SELECT count(*) AS n FROM tasks");
+  return Number(rows[0]?.n ?? 0);
+}

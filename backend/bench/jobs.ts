@@ -1,0 +1,66 @@
+import type { Mix } from "./options.ts";
+
+/*
+ * What a load-generator process is asked to do, and what it sends back. Both
+ * cross a process boundary (advanced serialization: typed arrays travel as is).
+ */
+
+export interface LoadUser {
+  jwt: string;
+  /** Tasks of this user to get/update/toggle (a sample; creates add to it). */
+  taskIds: string[];
+}
+
+/** The mixed workload: each request is a random user acting on their own tasks. */
+export interface MixedJob {
+  kind: "mixed";
+  users: LoadUser[];
+  mix: Mix;
+  listLimit: number;
+}
+
+/** One GET, repeated: a query of the big-user scenario. */
+export interface QueryJob {
+  kind: "query";
+  name: string;
+  path: string;
+  jwt: string;
+}
+
+/** Clients signing in continuously (round-robin over the accounts). */
+export interface SigninJob {
+  kind: "signin";
+  emails: string[];
+  password: string;
+}
+
+export type Job = MixedJob | QueryJob | SigninJob;
+
+export interface GeneratorTask {
+  origin: string;
+  connections: number;
+  job: Job;
+  /** Epoch milliseconds at which every generator begins (warm-up first). */
+  startAt: number;
+  warmupMs: number;
+  durationMs: number;
+  seed: number;
+}
+
+export interface OpSamples {
+  /** Milliseconds, one per request completed inside the measured window. */
+  latencies: Float64Array;
+  /** Responses by HTTP status. */
+  statuses: Record<string, number>;
+  /** Requests that got no response, by error code. */
+  errors: Record<string, number>;
+}
+
+export interface GeneratorResult {
+  ops: Record<string, OpSamples>;
+  /** CPU seconds this generator process used during the measured window. */
+  cpuSeconds: number;
+}
+
+export type ToGenerator = { type: "run"; task: GeneratorTask };
+export type FromGenerator = { type: "ready" } | { type: "result"; result: GeneratorResult } | { type: "failed"; message: string };
