@@ -1,9 +1,6 @@
-import { PGlite } from "@electric-sql/pglite";
-import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import type { DatabaseTarget } from "../config.ts";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock.ts";
@@ -46,6 +43,13 @@ export async function connectDatabase(target: DatabaseTarget, options: DatabaseO
 
 async function connectPglite(dir: string | null): Promise<Database> {
   const lock: DirectoryLock | null = dir ? acquireDirectoryLock(dir) : null;
+  // Loaded only when used: the embedded engine costs ~45 MB of memory a process on PostgreSQL does not need.
+  const [{ PGlite }, { btree_gin }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/btree_gin"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
+    import("drizzle-orm/pglite"),
+  ]);
   let client: PGlite;
   try {
     client = await PGlite.create(dir ?? "memory://", { extensions: { pg_trgm, btree_gin } });
