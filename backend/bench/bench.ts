@@ -2,15 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
-import {
-  analyze,
-  benchDatabaseUrl,
-  bulkInsertTasks,
-  countTasks,
-  openDatabase,
-  recreatePostgresDatabase,
-  sampleTaskIds,
-} from "./database.ts";
+import { analyze, benchDatabaseUrl, bulkInsertTasks, claimPostgresDatabase, countTasks, openDatabase, sampleTaskIds } from "./database.ts";
 import type { Job, LoadUser } from "./jobs.ts";
 import { type LoadPart, runLoad } from "./load.ts";
 import { type BenchOptions, operations as operationOrder, parseOptions, UsageError, usage } from "./options.ts";
@@ -99,11 +91,19 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(tmpdir(), "doable-bench-"));
   const logFile = path.join(tmp, "server.log");
   let database: DatabaseChoice;
+  let releaseDatabase: () => Promise<void> = async () => {};
   let databaseDescription: string;
   if (opts.databaseUrl) {
-    const target = benchDatabaseUrl(opts.databaseUrl);
-    note(`PostgreSQL: dropping and re-creating database ${target.name} on ${target.where}`);
-    await recreatePostgresDatabase(target.url, target.name);
+    let target: ReturnType<typeof benchDatabaseUrl>;
+    try {
+      target = benchDatabaseUrl(opts.databaseUrl);
+      note(`PostgreSQL: dropping and re-creating database ${target.name} on ${target.where}`);
+      releaseDatabase = (await claimPostgresDatabase(target.url, target.name)).release;
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      process.stderr.write(`bench: ${(err as Error).message}\n`);
+      return 1;
+    }
     database = { kind: "postgres", url: target.url };
     databaseDescription = `PostgreSQL, database ${target.name} on ${target.where} (re-created for this run)`;
   } else {
@@ -113,7 +113,7 @@ async function main(): Promise<number> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
 
   const authSecret = randomBytes(32).toString("base64url");
-  const serverSettings = { database, workers: opts.workers, authSecret, logFile };
+  const serverSettings = { database, workers: opts.workers, authSecret, logFile, entry: opts.serverEntry };
   const groups = groupsFor(opts);
   const totalUsers = groups.reduce((s, g) => s + g.count, 0);
   const totalTasks = groups.reduce((s, g) => s + g.count * g.tasksEach, 0);
@@ -308,7 +308,12 @@ async function main(): Promise<number> {
         platform: `${process.platform}-${process.arch}`,
       },
       database: { kind: database.kind === "postgres" ? "postgresql" : "embedded", description: databaseDescription },
-      server: { workers: opts.workers, hashConcurrencyWhileSeeding: opts.hashConcurrency, cpuProfiles: opts.cpuProfDir },
+      server: {
+        entry: opts.serverEntry,
+        workers: opts.workers,
+        hashConcurrencyWhileSeeding: opts.hashConcurrency,
+        cpuProfiles: opts.cpuProfDir,
+      },
       seeding: { users: usersStep, tasks: tasksStep, notes },
       load: {
         connections: opts.connections,
@@ -334,6 +339,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await server?.stop();
+    await releaseDatabase();
     if (opts.keep) note(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }

@@ -5,31 +5,55 @@ import { Progress } from "./progress.ts";
 import type { DatabaseChoice } from "./server.ts";
 
 /**
- * The database the bench may destroy: the URL's own database when its name
- * says "bench", otherwise `doable_bench` on the same server — never the
- * database a DATABASE_URL meant for real use points at.
+ * The database the bench may destroy: the URL's own database, which must be
+ * recognisably a benchmark's (its name contains "bench"), or `doable_bench`
+ * when the URL names none (or names `postgres`). Anything else is refused:
+ * a DATABASE_URL meant for real use is never dropped, and two people's runs
+ * are never silently pointed at the same database.
  */
 export function benchDatabaseUrl(serverUrl: string): { url: string; name: string; where: string } {
   const url = new URL(serverUrl);
   const given = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  const name = /bench/i.test(given) ? given : "doable_bench";
+  const name = given === "" || given === "postgres" ? "doable_bench" : given;
+  if (!/bench/i.test(name)) {
+    const example = new URL(url);
+    example.password = "";
+    example.pathname = `/${name}_bench`;
+    throw new Error(
+      `refusing to drop and re-create database "${name}": the benchmark only uses databases whose name contains "bench" (for example ${example})`,
+    );
+  }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`the bench database name "${name}" must be a plain identifier`);
   url.pathname = `/${name}`;
   return { url: url.toString(), name, where: `${url.hostname}:${url.port || "5432"}` };
 }
 
-/** Drops and re-creates the bench database, so every run starts from the same empty state. */
-export async function recreatePostgresDatabase(benchUrl: string, name: string): Promise<void> {
+/**
+ * Claims the bench database for this run (a session advisory lock on the
+ * server's maintenance database, held until `release`) and drops and
+ * re-creates it, so every run starts from the same empty state and a second
+ * run on the same database fails at once instead of dropping it mid-run.
+ */
+export async function claimPostgresDatabase(benchUrl: string, name: string): Promise<{ release: () => Promise<void> }> {
   const maintenance = new URL(benchUrl);
   maintenance.pathname = "/postgres";
   const client = new pg.Client({ connectionString: maintenance.toString() });
   await client.connect();
   try {
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [
+      `doable-bench:${name}`,
+    ]);
+    if (!rows[0]?.locked) {
+      throw new Error(`another benchmark is using database ${name}; give this run its own (--database-url …/doable_bench_2)`);
+    }
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
+  } catch (err) {
     await client.end();
+    throw err;
   }
+  client.on("error", () => {});
+  return { release: () => client.end() };
 }
 
 /** Opens the bench database directly (the embedded one only while the server is stopped: it is one process's). */

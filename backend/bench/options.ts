@@ -34,6 +34,8 @@ export interface BenchOptions {
   jsonFile: string | null;
   cpuProfDir: string | null;
   keep: boolean;
+  /** The server's entry file: src/main.ts through tsx (as npm start runs it), or a compiled build. */
+  serverEntry: string;
   /** Before measuring, wait (up to 30 min) until the machine's CPU use is below this % (shared machines); null: don't wait. */
   quietBelow: number | null;
 }
@@ -53,9 +55,9 @@ API and tasks (API or bulk SQL), runs a closed-loop load and prints a table.
   --mix SPEC             list=60,get=20,create=10,update=5,toggle=5
   --workers N            WEB_CONCURRENCY of the server (PostgreSQL only; default 1)
   --list-limit N         limit= of list requests (default 100)
-  --database-url URL     PostgreSQL server to use; the bench drops and re-creates a
-                         database named like the URL's if that name contains "bench",
-                         otherwise one named doable_bench (default: $DATABASE_URL, else embedded)
+  --database-url URL     PostgreSQL to use (default: $DATABASE_URL, else the embedded database).
+                         The bench drops and re-creates the URL's database, whose name must
+                         contain "bench" (no database or "postgres" in the URL: doable_bench)
   --seed MODE            auto (default) | api | sql  (how tasks are created; users always via the API)
   --generators N         load-generator processes (default 1)
   --signin-clients N     signin-storm: clients signing in continuously (default 50)
@@ -63,6 +65,8 @@ API and tasks (API or bulk SQL), runs a closed-loop load and prints a table.
   --json FILE            also write the results as JSON
   --cpu-prof DIR         run the measured server with node --cpu-prof, profiles into DIR
   --keep                 keep the embedded database's temporary directory
+  --server-entry FILE    start the server from FILE instead of src/main.ts (a .ts file runs
+                         through tsx, as npm start does; a .js/.mjs build runs on plain node)
   --quiet-below PCT      before each measurement, wait until other work on the machine uses
                          less than PCT % of all cores (shared machines; at most 30 min)
   --help
@@ -123,6 +127,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       "cpu-prof": { type: "string" },
       keep: { type: "boolean" },
       "quiet-below": { type: "string" },
+      "server-entry": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -162,6 +167,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     jsonFile: values.json ?? null,
     cpuProfDir: values["cpu-prof"] ?? null,
     keep: values.keep ?? false,
+    serverEntry: values["server-entry"] ?? "src/main.ts",
     quietBelow: values["quiet-below"] === undefined ? null : seconds("quiet-below", values["quiet-below"], 0, 1),
   };
 }

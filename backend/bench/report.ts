@@ -32,7 +32,7 @@ export interface BenchReport {
   scenario: Scenario;
   machine: { cpus: number; model: string; memoryMb: number; node: string; platform: string };
   database: { kind: "embedded" | "postgresql"; description: string };
-  server: { workers: number; hashConcurrencyWhileSeeding: number; cpuProfiles: string | null };
+  server: { entry: string; workers: number; hashConcurrencyWhileSeeding: number; cpuProfiles: string | null };
   seeding: { users: SeedStep; tasks: SeedStep; notes: string[] };
   load: {
     connections: number;
@@ -105,7 +105,8 @@ export function formatReport(report: BenchReport): string {
     `machine: ${report.machine.cpus} CPUs (${report.machine.model}), ${num(report.machine.memoryMb)} MB, Node ${report.machine.node}, ${report.machine.platform}`,
   );
   out.push(
-    `database: ${report.database.description}; server processes: ${report.server.workers === 1 ? "1" : `${report.server.workers} (WEB_CONCURRENCY)`}`,
+    `database: ${report.database.description}; server processes: ${report.server.workers === 1 ? "1" : `${report.server.workers} (WEB_CONCURRENCY)`}` +
+      (report.server.entry === "src/main.ts" ? "" : `; server entry ${report.server.entry}`),
   );
   out.push(
     `seeding: ${num(seeding.users.count)} users through the API (sign-up) in ${formatSeconds(seeding.users.seconds)} (${num(seeding.users.perSecond, 1)}/s, ` +

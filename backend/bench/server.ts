@@ -19,6 +19,8 @@ export interface ServerSettings {
   /** Extra environment (PASSWORD_HASH_CONCURRENCY while seeding, say). */
   env?: Record<string, string>;
   cpuProfDir?: string | null;
+  /** Relative to the backend directory; .ts runs through tsx. */
+  entry: string;
 }
 
 async function freePort(): Promise<number> {
@@ -44,7 +46,7 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-/** The service under test, run exactly as `npm start` runs it (node --import tsx src/main.ts), on a free port. */
+/** The service under test, run as `npm start` runs it (node --import tsx src/main.ts) unless told otherwise, on a free port. */
 export class ServerProcess {
   private exited: Promise<number | null>;
   private exitCode: number | null | undefined;
@@ -89,7 +91,8 @@ export class ServerProcess {
     };
     const nodeArgs = settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : [];
     const log = openSync(settings.logFile, "a");
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+    const loader = settings.entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+    const child = spawn(process.execPath, [...nodeArgs, ...loader, settings.entry], {
       cwd: backendDir,
       env,
       stdio: ["ignore", log, log],
