@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -111,6 +112,17 @@ async function main(): Promise<number> {
     databaseDescription = `embedded PostgreSQL (PGlite) in a fresh ${database.dataDir}`;
   }
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
+
+  if (opts.serverEntry === "dist/main.js") {
+    // As npm start does: compile the server when the build is missing or older than its sources.
+    const build = spawnSync(process.execPath, [path.join(import.meta.dirname, "../../scripts/build-if-needed.mjs")], { stdio: "inherit" });
+    if (build.status !== 0) {
+      rmSync(tmp, { recursive: true, force: true });
+      await releaseDatabase();
+      process.stderr.write("bench: building the server failed\n");
+      return 1;
+    }
+  }
 
   const authSecret = randomBytes(32).toString("base64url");
   const serverSettings = { database, workers: opts.workers, authSecret, logFile, entry: opts.serverEntry };

@@ -34,7 +34,7 @@ export interface BenchOptions {
   jsonFile: string | null;
   cpuProfDir: string | null;
   keep: boolean;
-  /** The server's entry file: src/main.ts through tsx (as npm start runs it), or a compiled build. */
+  /** The server's entry file: the compiled build (as npm start runs it), or a .ts file through tsx. */
   serverEntry: string;
   /** Before measuring, wait (up to 30 min) until the machine's CPU use is below this % (shared machines); null: don't wait. */
   quietBelow: number | null;
@@ -65,8 +65,9 @@ API and tasks (API or bulk SQL), runs a closed-loop load and prints a table.
   --json FILE            also write the results as JSON
   --cpu-prof DIR         run the measured server with node --cpu-prof, profiles into DIR
   --keep                 keep the embedded database's temporary directory
-  --server-entry FILE    start the server from FILE instead of src/main.ts (a .ts file runs
-                         through tsx, as npm start does; a .js/.mjs build runs on plain node)
+  --server-entry FILE    start the server from FILE instead of dist/main.js, the compiled
+                         build npm start runs (built first when missing or stale); a .ts
+                         file such as src/main.ts runs through tsx
   --quiet-below PCT      before each measurement, wait until other work on the machine uses
                          less than PCT % of all cores (shared machines; at most 30 min)
   --help
@@ -167,7 +168,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     jsonFile: values.json ?? null,
     cpuProfDir: values["cpu-prof"] ?? null,
     keep: values.keep ?? false,
-    serverEntry: values["server-entry"] ?? "src/main.ts",
+    serverEntry: values["server-entry"] ?? "dist/main.js",
     quietBelow: values["quiet-below"] === undefined ? null : seconds("quiet-below", values["quiet-below"], 0, 1),
   };
 }

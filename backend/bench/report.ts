@@ -106,7 +106,7 @@ export function formatReport(report: BenchReport): string {
   );
   out.push(
     `database: ${report.database.description}; server processes: ${report.server.workers === 1 ? "1" : `${report.server.workers} (WEB_CONCURRENCY)`}` +
-      (report.server.entry === "src/main.ts" ? "" : `; server entry ${report.server.entry}`),
+      (report.server.entry === "dist/main.js" ? "" : `; server entry ${report.server.entry}`),
   );
   out.push(
     `seeding: ${num(seeding.users.count)} users through the API (sign-up) in ${formatSeconds(seeding.users.seconds)} (${num(seeding.users.perSecond, 1)}/s, ` +

@@ -46,7 +46,7 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-/** The service under test, run as `npm start` runs it (node --import tsx src/main.ts) unless told otherwise, on a free port. */
+/** The service under test, run as `npm start` runs it (node dist/main.js) unless told otherwise, on a free port. */
 export class ServerProcess {
   private exited: Promise<number | null>;
   private exitCode: number | null | undefined;

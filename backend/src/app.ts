@@ -20,6 +20,7 @@ import { buildValidator } from "./http/validation.ts";
 import { registerMeRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
+import { ListPageCache } from "./tasks/list-cache.ts";
 import { registerTaskRoutes } from "./tasks/routes.ts";
 
 export interface AppDeps {
@@ -36,6 +37,7 @@ export interface AppContext {
   revocations: RevocationList;
   verifier: TokenVerifier;
   limiters: RateLimiters;
+  listCache: ListPageCache;
   ready: () => boolean;
 }
 
@@ -95,7 +97,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const limiters = createRateLimiters(config.rateLimit);
     const stopSweeper = startIdempotencySweeper(db, logger);
 
-    app.decorate("ctx", { config, db, auth, revocations, verifier, limiters, ready: () => started });
+    const listCache = new ListPageCache(config.listCacheMb * 1024 * 1024);
+    app.decorate("ctx", { config, db, auth, revocations, verifier, limiters, listCache, ready: () => started });
     app.addHook("onClose", async () => {
       stopSweeper();
       await revocations.stop();

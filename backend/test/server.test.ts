@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { expectedMigrations } from "../src/db/migrate.ts";
 import { createTestDatabase, ORIGIN, sleep } from "./helpers.ts";
 
 /*
@@ -164,12 +165,21 @@ if (process.env.TEST_DATABASE_URL) {
         const { Client } = (await import("pg")).default;
         const sql = new Client({ connectionString: db.url });
         await sql.connect();
-        await sql.query(`UPDATE "user" SET role = 'admin' WHERE email = 'multi-admin@example.com'`);
-        const migrations = await sql.query("SELECT count(*)::int AS n FROM doable_migrations");
-        assert.equal(migrations.rows[0].n, 2, "each migration applied once");
-        const victimJwt = await signUpAndToken(a.base, "multi-victim@example.com");
-        const victimId = (await sql.query(`SELECT id FROM "user" WHERE email = 'multi-victim@example.com'`)).rows[0].id as string;
-        await sql.end();
+        let victimJwt: string;
+        let victimId: string;
+        try {
+          await sql.query(`UPDATE "user" SET role = 'admin' WHERE email = 'multi-admin@example.com'`);
+          const migrations = await sql.query("SELECT tag FROM doable_migrations ORDER BY tag");
+          assert.deepEqual(
+            migrations.rows.map((r) => r.tag),
+            expectedMigrations,
+            "each migration applied once",
+          );
+          victimJwt = await signUpAndToken(a.base, "multi-victim@example.com");
+          victimId = (await sql.query(`SELECT id FROM "user" WHERE email = 'multi-victim@example.com'`)).rows[0].id as string;
+        } finally {
+          await sql.end();
+        }
 
         const onB = await fetch(`${b.base}/api/tasks`, { headers: { authorization: `Bearer ${victimJwt}` } });
         assert.equal(onB.status, 200, "a token minted by A verifies on B");

@@ -108,7 +108,7 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
       const ctx = ctxOf(req);
       const id = idOf(req);
       await admin.assertUserExists(ctx, id);
-      const page = await tasks.listTasks({ db, ownerId: id }, req.query as TaskListQueryInput);
+      const page = await tasks.listTasks({ db, ownerId: id, listCache: scope.ctx.listCache }, req.query as TaskListQueryInput);
       await admin.audit(db, ctx, "user.tasks.list", { userId: id }, { query: req.query, returned: page.count });
       return sendTaskPage(req, reply.header("cache-control", "no-store"), page);
     },

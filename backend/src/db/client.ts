@@ -41,6 +41,8 @@ export async function connectDatabase(target: DatabaseTarget, options: DatabaseO
   return target.kind === "pg" ? connectPostgres(target.url, options) : connectPglite(target.dir);
 }
 
+const pgliteSharedBuffersMb = 32;
+
 async function connectPglite(dir: string | null): Promise<Database> {
   const lock: DirectoryLock | null = dir ? acquireDirectoryLock(dir) : null;
   // Loaded only when used: the embedded engine costs ~45 MB of memory a process on PostgreSQL does not need.
@@ -52,7 +54,12 @@ async function connectPglite(dir: string | null): Promise<Database> {
   ]);
   let client: PGlite;
   try {
-    client = await PGlite.create(dir ?? "memory://", { extensions: { pg_trgm, btree_gin } });
+    client = await PGlite.create(dir ?? "memory://", {
+      extensions: { pg_trgm, btree_gin },
+      // PostgreSQL's default 128 MB of shared buffers lives in the process's own memory here;
+      // the operating system's page cache still holds the data files. Measured in docs/PERFORMANCE.md.
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${pgliteSharedBuffersMb}MB`],
+    });
   } catch (err) {
     lock?.release();
     throw err;

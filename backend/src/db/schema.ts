@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /*
  * Better Auth's tables keep Better Auth's default names and columns (plus the
@@ -119,6 +119,8 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
+    /** The task as the API's JSON, kept by a BEFORE trigger (migration 0003): reads never build it. */
+    doc: text("doc").notNull(),
   },
   (t) => [
     check("tasks_priority_check", sql`${t.priority} between 0 and 3`),
@@ -165,6 +167,18 @@ export const tokenRevocations = pgTable(
   (t) => [index("token_revocations_revoked_before_idx").on(t.revokedBefore)],
 );
 
+/**
+ * A counter per owner, raised by statement triggers on every write to their
+ * tasks (migration 0002): the list-page cache (tasks/list-cache.ts) serves a
+ * stored page only while the counter it was read with is still current. No
+ * foreign key (the triggers also run inside the cascade that deletes a user);
+ * a trigger on "user" removes a deleted user's row.
+ */
+export const taskListVersions = pgTable("task_list_versions", {
+  userId: text("user_id").primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull(),
+});
+
 /** Every admin write and every admin read of another user's data. */
 export const auditLog = pgTable(
   "audit_log",
@@ -186,4 +200,4 @@ export const auditLog = pgTable(
   ],
 );
 
-export const schema = { user, session, account, verification, jwks, tasks, idempotencyKeys, tokenRevocations, auditLog };
+export const schema = { user, session, account, verification, jwks, tasks, idempotencyKeys, tokenRevocations, taskListVersions, auditLog };

@@ -1,7 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
+import helmet, { type HelmetOptions } from "helmet";
 import type { Config } from "../config.ts";
 import { observeRequest } from "../ops/metrics.ts";
 import { AppError, sendProblem, toAppError } from "./errors.ts";
@@ -73,7 +74,7 @@ export async function registerCore(
     );
   });
 
-  await app.register(helmet, {
+  const securityHeaders = helmetHeaders({
     // The web app is self-contained: no third-party origin is allowed anywhere.
     contentSecurityPolicy: {
       useDefaults: false,
@@ -92,6 +93,9 @@ export async function registerCore(
     },
     crossOriginResourcePolicy: { policy: "same-origin" },
     strictTransportSecurity: config.publicUrl.startsWith("https:"),
+  });
+  app.addHook("onRequest", async (_req, reply) => {
+    reply.headers(securityHeaders);
   });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -140,6 +144,28 @@ export async function registerCore(
     }
     return sendProblem(reply, new AppError("not_found", `Nothing is at ${req.method} ${path.slice(0, 200)}.`));
   });
+}
+
+/**
+ * The headers helmet sets, computed once. @fastify/helmet builds helmet's
+ * middleware again for every request (measured: about 10 % of the server's CPU
+ * on a cheap request); none of ours depends on the request, so helmet runs
+ * once here against a recorder and each response gets the same headers.
+ */
+function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return headers;
 }
 
 /**

@@ -19,6 +19,17 @@ const duration = new client.Histogram({
   registers: [registry],
 });
 
+const listCacheLookups = new client.Counter({
+  name: "task_list_cache_lookups_total",
+  help: "Task-list page lookups: hit (stored page still current), stale (stored page outdated), miss (none stored), bypass (not cacheable).",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});
+
+export function countListCacheLookup(result: "hit" | "stale" | "miss" | "bypass"): void {
+  listCacheLookups.inc({ result });
+}
+
 export function observeRequest(method: string, route: string, status: number, seconds: number): void {
   const labels = { method, route, status: String(status) };
   requests.inc(labels);

@@ -4,24 +4,18 @@ import { isoUtc } from "../db/sql.ts";
 import type { SortKey } from "./schemas.ts";
 
 /*
- * The task data layer. Every statement filters on the owner; rows leave
- * PostgreSQL already as the API's JSON (built by json_build_object), so the
- * server passes text through instead of parsing and re-serializing it.
+ * The task data layer. Every statement filters on the owner. Rows leave
+ * PostgreSQL already as the API's JSON: the `doc` column, which a trigger
+ * writes with the row (migration 0003), so reads pass stored text through
+ * without building, parsing or re-serializing anything.
  */
-
-export const TASK_JSON = `(SELECT row_to_json(x)::text FROM (SELECT
-  tasks.id, tasks.title, tasks.description, tasks.completed,
-  ${isoUtc("tasks.completed_at")} AS completed_at,
-  (ARRAY['none','low','medium','high'])[tasks.priority + 1] AS priority,
-  ${isoUtc("tasks.due_at")} AS due_at, tasks.tags, tasks.user_id,
-  ${isoUtc("tasks.created_at")} AS created_at, ${isoUtc("tasks.updated_at")} AS updated_at) x)`;
 
 export interface TaskRow {
   j: string;
   version: number;
 }
 
-const RETURNING = `RETURNING ${TASK_JSON} AS j, version`;
+const RETURNING = "RETURNING doc AS j, version";
 
 export interface NewTask {
   id: string;
@@ -45,11 +39,7 @@ export async function insertTask(q: Queryable, t: NewTask): Promise<TaskRow> {
 }
 
 export async function selectTask(q: Queryable, ownerId: string, id: string): Promise<TaskRow | undefined> {
-  const rows = await q.query<TaskRow>(
-    `SELECT ${TASK_JSON} AS j, version FROM tasks WHERE id = $1 AND user_id = $2`,
-    [id, ownerId],
-    "task_select",
-  );
+  const rows = await q.query<TaskRow>("SELECT doc AS j, version FROM tasks WHERE id = $1 AND user_id = $2", [id, ownerId], "task_select");
   return rows[0];
 }
 
@@ -164,12 +154,16 @@ export interface ListPage {
 }
 
 /** Sort expressions; each has an index on (user_id, expression, id). */
-const sortColumn: Record<SortKey, { expr: string; cast: string; key: string }> = {
-  created_at: { expr: "created_at", cast: "timestamptz", key: isoUtc("created_at") },
-  updated_at: { expr: "updated_at", cast: "timestamptz", key: isoUtc("updated_at") },
-  due_at: { expr: "due_sort", cast: "timestamptz", key: `CASE WHEN isfinite(due_sort) THEN ${isoUtc("due_sort")} ELSE 'infinity' END` },
-  priority: { expr: "priority", cast: "smallint", key: "priority" },
-  title: { expr: "lower(title)", cast: "text", key: "lower(title)" },
+/**
+ * Sort expressions (each has an index on (user_id, expression, id)) and the
+ * cursor key made from a value of one, computed for the page's last row only.
+ */
+const sortColumn: Record<SortKey, { expr: string; cast: string; key: (value: string) => string }> = {
+  created_at: { expr: "created_at", cast: "timestamptz", key: isoUtc },
+  updated_at: { expr: "updated_at", cast: "timestamptz", key: isoUtc },
+  due_at: { expr: "due_sort", cast: "timestamptz", key: (v) => `CASE WHEN isfinite(${v}) THEN ${isoUtc(v)} ELSE 'infinity' END` },
+  priority: { expr: "priority", cast: "smallint", key: (v) => v },
+  title: { expr: "lower(title)", cast: "text", key: (v) => v },
 };
 
 const statementNames = new Map<string, string>();
@@ -183,6 +177,8 @@ function statementName(text: string): string {
 }
 
 export interface ListedPage {
+  /** The owner's list version the page was read at ("0" before their first write). */
+  version: string;
   /** The page's tasks as one JSON array (text). */
   json: string;
   /** Tasks in the page. */
@@ -229,29 +225,42 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   if (page.after) {
     where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${param(page.after.key)}::${col.cast}, ${param(page.after.id)}::uuid)`);
   }
-  const rows = `SELECT ${TASK_JSON} AS j, ${col.key} AS k, id, ${col.expr} AS s FROM tasks
+  const rows = `SELECT doc AS j, id, ${col.expr} AS s FROM tasks
     WHERE ${where.join(" AND ")}
     ORDER BY ${col.expr} ${dir}, id ${dir}
     LIMIT ${param(page.limit + 1)}`;
   // Numbered after the LIMIT (which keeps PostgreSQL's top-N sort), in the order the rows already have.
   const limit = param(page.limit);
+  // The owner's list version comes from the same snapshot as the rows (for the page cache).
   const text = `SELECT count(*)::int AS n,
+      (SELECT version::text FROM task_list_versions WHERE user_id = $1) AS v,
       '[' || coalesce(string_agg(j, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') || ']' AS json,
-      max(k) FILTER (WHERE n = ${limit}) AS k, max(id::text) FILTER (WHERE n = ${limit}) AS id
-    FROM (SELECT j, k, id, row_number() OVER (ORDER BY s ${dir}, id ${dir}) AS n FROM (${rows}) page) numbered`;
+      ${col.key(`max(s) FILTER (WHERE n = ${limit})`)} AS k, max(id::text) FILTER (WHERE n = ${limit}) AS id
+    FROM (SELECT j, id, s, row_number() OVER (ORDER BY s ${dir}, id ${dir}) AS n FROM (${rows}) page) numbered`;
   // A search or tag filter's best plan depends on its value (a common word: walk the sort index;
   // a rare one: the GIN index), so those statements stay unnamed and are planned for their values.
   // A named one gets PostgreSQL's generic plan after five runs: measured 20-40x slower for them.
   const valueSensitive = Boolean(f.pattern) || (f.tags !== undefined && f.tags.length > 0);
-  const [r] = await q.query<{ n: number; json: string; k: string | number | null; id: string | null }>(
+  const [r] = await q.query<{ n: number; v: string | null; json: string; k: string | number | null; id: string | null }>(
     text,
     params,
     valueSensitive ? undefined : statementName(text),
   );
   const n = r?.n ?? 0;
   return {
+    version: r?.v ?? "0",
     json: r?.json ?? "[]",
     count: Math.min(n, page.limit),
     next: n > page.limit && r?.k != null && r.id !== null ? { k: r.k, id: r.id } : null,
   };
+}
+
+/** The owner's current list version (see tasks/list-cache.ts). */
+export async function listVersion(q: Queryable, ownerId: string): Promise<string> {
+  const rows = await q.query<{ v: string }>(
+    "SELECT version::text AS v FROM task_list_versions WHERE user_id = $1",
+    [ownerId],
+    "task_list_version",
+  );
+  return rows[0]?.v ?? "0";
 }

@@ -69,8 +69,8 @@ async function normalizeTaskBody(req: FastifyRequest): Promise<void> {
 }
 
 export function registerTaskRoutes(api: FastifyInstance): void {
-  const { db } = api.ctx;
-  const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id });
+  const { db, listCache } = api.ctx;
+  const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id, listCache });
   const tags = ["tasks"];
 
   api.get(

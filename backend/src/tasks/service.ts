@@ -2,7 +2,9 @@ import { uuidv7 } from "uuidv7";
 import type { Database, Queryable } from "../db/client.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { AppError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../http/errors.ts";
+import { countListCacheLookup } from "../ops/metrics.ts";
 import { claimIdempotencyKey, type IdempotentReplay, recordIdempotentResponse } from "./idempotency.ts";
+import type { ListPageCache } from "./list-cache.ts";
 import * as queries from "./queries.ts";
 import { type Priority, priorities, type SortKey, type TaskCreate, type TaskListQuery, type TaskUpdate } from "./schemas.ts";
 
@@ -10,6 +12,7 @@ import { type Priority, priorities, type SortKey, type TaskCreate, type TaskList
 export interface TaskContext {
   db: Database;
   ownerId: string;
+  listCache: ListPageCache;
 }
 
 /** A task as JSON text (built by PostgreSQL) with its ETag. */
@@ -236,23 +239,45 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
   if (errors.length > 0) throw validationFailed(errors);
 
   const after = query.cursor ? decodeCursor(query.cursor, sortParam, keyKinds[sort]) : undefined;
-  const page = await queries.listTasks(
-    ctx.db,
-    ctx.ownerId,
-    {
-      completed: query.status === "completed" ? true : query.status === "pending" ? false : undefined,
-      priorities: query.priority ? [...new Set(query.priority.split(",") as Priority[])].map(rank) : undefined,
-      tags,
-      pattern: query.q !== undefined ? likePattern(query.q) : undefined,
-      dueBefore: query.due_before,
-      dueAfter: query.due_after,
-      overdue: query.overdue,
-    },
-    { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined },
-  );
+  const filters: queries.ListFilters = {
+    completed: query.status === "completed" ? true : query.status === "pending" ? false : undefined,
+    priorities: query.priority ? [...new Set(query.priority.split(",") as Priority[])].map(rank) : undefined,
+    tags,
+    pattern: query.q !== undefined ? likePattern(query.q) : undefined,
+    dueBefore: query.due_before,
+    dueAfter: query.due_after,
+    overdue: query.overdue,
+  };
+  const pageSpec: queries.ListPage = { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined };
+  const page = await cachedPage(ctx, filters, pageSpec);
   return {
     json: page.json,
     count: page.count,
     nextCursor: page.next ? encodeCursor({ sort: sortParam, key: page.next.k, id: page.next.id }) : null,
   };
+}
+
+/**
+ * A page from the list cache when the owner's list version is unchanged
+ * since it was stored, else from the database (and stored). Pages whose
+ * content depends on the clock (`overdue`) always come from the database.
+ */
+async function cachedPage(ctx: TaskContext, filters: queries.ListFilters, page: queries.ListPage): Promise<queries.ListedPage> {
+  const { listCache } = ctx;
+  if (!listCache.enabled || filters.overdue !== undefined) {
+    countListCacheLookup("bypass");
+    return queries.listTasks(ctx.db, ctx.ownerId, filters, page);
+  }
+  // The key holds everything the page depends on besides the owner's tasks; the parsed
+  // values, so that equivalent spellings of a query share one entry.
+  const key = `${ctx.ownerId}\n${JSON.stringify([filters, page])}`;
+  const stored = listCache.peek(key);
+  if (stored && stored.version === (await queries.listVersion(ctx.db, ctx.ownerId))) {
+    countListCacheLookup("hit");
+    return stored.page;
+  }
+  countListCacheLookup(stored ? "stale" : "miss");
+  const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page);
+  listCache.store(key, fresh.version, fresh);
+  return fresh;
 }
