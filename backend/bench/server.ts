@@ -46,6 +46,9 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+/** Node's flags in backend/package.json's "start" script (bench-smoke.test.ts checks they agree). */
+export const serverNodeFlags = ["--max-semi-space-size=8"];
+
 /** The service under test, run as `npm start` runs it (node dist/main.js) unless told otherwise, on a free port. */
 export class ServerProcess {
   private exited: Promise<number | null>;
@@ -89,7 +92,7 @@ export class ServerProcess {
         : { DATABASE_URL: "", DATA_DIR: settings.database.dataDir }),
       ...settings.env,
     };
-    const nodeArgs = settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : [];
+    const nodeArgs = [...serverNodeFlags, ...(settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : [])];
     const log = openSync(settings.logFile, "a");
     const loader = settings.entry.endsWith(".ts") ? ["--import", "tsx"] : [];
     const child = spawn(process.execPath, [...nodeArgs, ...loader, settings.entry], {

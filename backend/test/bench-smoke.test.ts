@@ -52,3 +52,11 @@ test("npm run bench: a tiny mixed run on the embedded database completes with ev
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the bench starts the server with the same Node flags as npm start", async () => {
+  const { serverNodeFlags } = await import("../bench/server.ts");
+  const pkg = JSON.parse(await readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), "../package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  assert.equal(pkg.scripts.start, `node ${serverNodeFlags.join(" ")} dist/main.js`);
+});
