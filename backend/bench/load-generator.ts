@@ -1,6 +1,6 @@
-import { Pool } from "undici";
 import type { FromGenerator, GeneratorResult, GeneratorTask, Job, LoadUser, OpSamples, ToGenerator } from "./jobs.ts";
 import { type Operation, operations } from "./options.ts";
+import { RawConnection, requestText } from "./raw-http.ts";
 
 /*
  * A load-generator process: a closed loop per connection (send, read the
@@ -60,8 +60,6 @@ interface PreparedUser extends LoadUser {
 }
 
 const MAX_IDS_PER_USER = 50;
-/** Larger bodies than this close the connection when drained; a 200-task page is about 70 KB. */
-const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 const priorities = ["none", "low", "medium", "high"];
 
 function mixedPlanner(job: Extract<Job, { kind: "mixed" }>, generatorSeed: number): Planner {
@@ -143,7 +141,9 @@ function plannerFor(task: GeneratorTask): Planner {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(task: GeneratorTask): Promise<GeneratorResult> {
-  const pool = new Pool(task.origin, { connections: task.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const origin = new URL(task.origin);
+  const host = origin.host;
+  const port = Number(origin.port);
   const plan = plannerFor(task);
   const recorders = new Map<string, Recorder>();
   const recorder = (op: string) => {
@@ -170,19 +170,18 @@ async function run(task: GeneratorTask): Promise<GeneratorResult> {
 
   const loop = async (seed: number) => {
     const random = prng(seed);
+    const connection = new RawConnection(origin.hostname, port);
     for (;;) {
       const t0 = performance.now();
-      if (t0 >= end) return;
+      if (t0 >= end) break;
       const req = plan(random);
       let status: number | null = null;
       let error: string | null = null;
       try {
-        const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body });
-        status = res.statusCode;
-        // Only a create's body is read as text (for the new id); the others are drained unread, which
-        // costs the generator (competing with the server for the same cores) about half as much.
-        if (req.onBody && status >= 200 && status < 300) req.onBody(await res.body.text());
-        else await res.body.dump({ limit: MAX_DRAIN_BYTES });
+        // Only a create's body is decoded (for the new id): the generator competes with the server for the same cores.
+        const res = await connection.send(requestText(req.method, req.path, host, req.headers, req.body), req.onBody !== undefined);
+        status = res.status;
+        if (req.onBody && status >= 200 && status < 300 && res.text !== undefined) req.onBody(res.text);
       } catch (err) {
         error = (err as { code?: string }).code ?? (err as Error).name ?? "error";
       }
@@ -193,11 +192,11 @@ async function run(task: GeneratorTask): Promise<GeneratorResult> {
       // A refused connection fails at once; do not spin.
       if (error !== null) await sleep(10);
     }
+    connection.close();
   };
   await Promise.all(Array.from({ length: task.connections }, (_, i) => loop(task.seed * 7_919 + i + 1)));
   clearTimeout(cpuTimer);
   const used = process.cpuUsage(cpuAtStart ?? undefined);
-  await pool.close();
 
   const ops: Record<string, OpSamples> = {};
   for (const [op, r] of recorders) ops[op] = r.samples();

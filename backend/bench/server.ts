@@ -47,7 +47,7 @@ function tail(file: string, lines = 30): string {
 }
 
 /** Node's flags in backend/package.json's "start" script (bench-smoke.test.ts checks they agree). */
-export const serverNodeFlags = ["--max-semi-space-size=8"];
+export const serverNodeFlags = ["--max-semi-space-size=8", "--max-old-space-size=160"];
 
 /** The service under test, run as `npm start` runs it (node dist/main.js) unless told otherwise, on a free port. */
 export class ServerProcess {

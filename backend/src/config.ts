@@ -228,7 +228,7 @@ export function loadConfig(env: Env): Config {
     bodyLimit: int(env, "BODY_LIMIT", 65_536, 1024, 10_485_760),
     staticDir,
     revocationPollMs: int(env, "REVOCATION_POLL_MS", 2000, 100, 60_000),
-    listCacheMb: int(env, "LIST_CACHE_MB", 32, 0, 4096),
+    listCacheMb: int(env, "LIST_CACHE_MB", 16, 0, 4096),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     passwordHashConcurrency: int(env, "PASSWORD_HASH_CONCURRENCY", Math.max(1, availableParallelism() - 1), 1, 64),
     webConcurrency: int(env, "WEB_CONCURRENCY", 1, 1, 256),

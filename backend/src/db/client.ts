@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { DatabaseTarget } from "../config.ts";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock.ts";
+import type { RemotePglite, RemoteQueryable } from "./pglite-remote.ts";
 import { schema } from "./schema.ts";
 
 /** Anything that runs SQL: the database itself, or an open transaction. */
@@ -45,21 +46,12 @@ const pgliteSharedBuffersMb = 32;
 
 async function connectPglite(dir: string | null): Promise<Database> {
   const lock: DirectoryLock | null = dir ? acquireDirectoryLock(dir) : null;
-  // Loaded only when used: the embedded engine costs ~45 MB of memory a process on PostgreSQL does not need.
-  const [{ PGlite }, { btree_gin }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("@electric-sql/pglite/contrib/btree_gin"),
-    import("@electric-sql/pglite/contrib/pg_trgm"),
-    import("drizzle-orm/pglite"),
-  ]);
-  let client: PGlite;
+  // Loaded only when used: the embedded engine costs memory a process on PostgreSQL does not need.
+  const [{ RemotePglite }, { drizzle: drizzlePglite }] = await Promise.all([import("./pglite-remote.ts"), import("drizzle-orm/pglite")]);
+  let client: RemotePglite;
   try {
-    client = await PGlite.create(dir ?? "memory://", {
-      extensions: { pg_trgm, btree_gin },
-      // PostgreSQL's default 128 MB of shared buffers lives in the process's own memory here;
-      // the operating system's page cache still holds the data files. Measured in docs/PERFORMANCE.md.
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${pgliteSharedBuffersMb}MB`],
-    });
+    // PostgreSQL runs in a worker thread of its own (pglite-remote.ts explains why).
+    client = await RemotePglite.start(dir, pgliteSharedBuffersMb);
   } catch (err) {
     lock?.release();
     throw err;
@@ -67,7 +59,7 @@ async function connectPglite(dir: string | null): Promise<Database> {
   let count = 0;
   // PGlite is one connection: statements queue inside it. A transaction must
   // only use its own `tx` (the outer client would wait for the transaction).
-  const wrap = (runner: Pick<PGlite, "query">): Queryable => ({
+  const wrap = (runner: RemoteQueryable): Queryable => ({
     async query<T>(text: string, params: readonly unknown[] = []) {
       count++;
       const result = await runner.query<T>(text, params as unknown[]);
@@ -77,7 +69,8 @@ async function connectPglite(dir: string | null): Promise<Database> {
   const base = wrap(client);
   return {
     kind: "pglite",
-    drizzle: drizzlePglite({ client, schema }) as unknown as DrizzleDb,
+    // Drizzle's PGlite driver uses only query (with rowMode/parsers) and transaction, which the remote offers.
+    drizzle: drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as DrizzleDb,
     get queryCount() {
       return count;
     },
