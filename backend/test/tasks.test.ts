@@ -122,6 +122,43 @@ describe("create", () => {
   });
 });
 
+describe("text that SQL quoting must survive (the embedded database passes prepared-statement arguments as literals)", () => {
+  test("quotes, backslashes, braces, commas, NULL-looking and non-ASCII text round-trip through create, PATCH and the stored row", async () => {
+    const user = await signUp(t.app);
+    const nasty = [
+      "it's",
+      "back\\slash \\' end",
+      'a "quoted" {brace}, comma',
+      "NULL",
+      "$1 $$ :x ?",
+      "日本語 ✓ 🎉",
+      "E'\\x41'",
+      "';DROP TABLE tasks;--",
+    ];
+    for (const text of nasty) {
+      const tags = [text.toLowerCase().slice(0, 40), "{x,y}", '"q"'];
+      const created = await createTask(t.app, user, { title: text, description: text, tags });
+      assert.equal(created.title, text);
+      assert.equal(created.description, text);
+      assert.deepEqual(created.tags, tags);
+      const stored = await storedTask(t.app, created.id);
+      assert.equal(stored?.title, text);
+      assert.deepEqual(stored?.tags, tags);
+      const patched = await as(
+        t.app,
+        user,
+      )({ method: "PATCH", url: `/api/tasks/${created.id}`, payload: { description: `${text}!`, tags: [...tags, "z"] } });
+      assert.equal(patched.statusCode, 200, patched.body);
+      assert.equal((await storedTask(t.app, created.id))?.description, `${text}!`);
+      assert.deepEqual((await storedTask(t.app, created.id))?.tags, [...tags, "z"]);
+    }
+    assert.equal(
+      (await t.app.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE user_id = $1", [user.id]))[0]?.n,
+      nasty.length,
+    );
+  });
+});
+
 describe("read", () => {
   test("GET /api/tasks/{id}: the task and its ETag", async () => {
     const alice = await signUp(t.app);

@@ -60,9 +60,9 @@ async function connectPglite(dir: string | null): Promise<Database> {
   // PGlite is one connection: statements queue inside it. A transaction must
   // only use its own `tx` (the outer client would wait for the transaction).
   const wrap = (runner: RemoteQueryable): Queryable => ({
-    async query<T>(text: string, params: readonly unknown[] = []) {
+    async query<T>(text: string, params: readonly unknown[] = [], name?: string) {
       count++;
-      const result = await runner.query<T>(text, params as unknown[]);
+      const result = await runner.query<T>(text, params as unknown[], name ? { name } : undefined);
       return result.rows;
     },
   });

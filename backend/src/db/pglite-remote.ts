@@ -31,7 +31,17 @@ export interface RemoteResult<T> {
 }
 
 export type ToWorker =
-  | { t: "q"; id: number; tx?: number; text: string; params: unknown[]; rowMode?: "array" | "object"; rawTypes?: number[] }
+  | {
+      t: "q";
+      id: number;
+      tx?: number;
+      text: string;
+      params: unknown[];
+      rowMode?: "array" | "object";
+      rawTypes?: number[];
+      /** Run as the session's prepared statement of this name (prepared on first use). */
+      name?: string;
+    }
   | { t: "begin"; id: number }
   | { t: "end"; tx: number; commit: boolean }
   | { t: "listen"; id: number; channel: string }
@@ -49,6 +59,8 @@ export type FromWorker =
 export interface RemoteQueryOptions {
   rowMode?: "array" | "object";
   parsers?: Record<number, unknown>;
+  /** A prepared statement's name, as on PostgreSQL (db/client.ts). */
+  name?: string;
 }
 
 export interface RemoteQueryable {
@@ -118,6 +130,7 @@ export class RemotePglite implements RemoteQueryable {
       ...(tx !== undefined ? { tx } : {}),
       ...(options?.rowMode ? { rowMode: options.rowMode } : {}),
       ...(options?.parsers ? { rawTypes: Object.keys(options.parsers).map(Number) } : {}),
+      ...(options?.name ? { name: options.name } : {}),
     }) as Promise<RemoteResult<T>>;
   }
 

@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { escapeLiteral } from "pg";
 import type { FromWorker, ToWorker, WorkerError } from "./pglite-remote.ts";
 
 /*
@@ -47,6 +48,52 @@ const listeners = new Map<number, () => Promise<void>>();
 
 class Rollback extends Error {}
 
+/*
+ * PGlite's query() parses and plans every statement anew, where PostgreSQL's
+ * server does it once per connection for a named statement (measured on a
+ * 100-task page: 882 µs a query against 400 µs prepared; a get 151 against
+ * 101 µs). The embedded database is one session, so a named statement is
+ * PREPAREd there on first use and run with EXECUTE after that. EXECUTE takes
+ * no protocol parameters, so its arguments are written as literals, each
+ * escaped by node-postgres's escapeLiteral (standard_conforming_strings either
+ * way) and converted by PostgreSQL to the type the statement declared for it.
+ * Statements are prepared only outside a transaction; inside one, a name not
+ * yet prepared runs as plain text.
+ */
+const prepared = new Set<string>();
+const safeName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** One EXECUTE argument: a quoted literal (or NULL) that PostgreSQL converts to the parameter's type. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  return escapeLiteral(literalText(value));
+}
+
+function literalText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `{${value.map(arrayElement).join(",")}}`;
+  return JSON.stringify(value);
+}
+
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (Array.isArray(value)) return literalText(value);
+  return `"${literalText(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** The EXECUTE text for a named statement, or null to run the statement's own text. */
+async function preparedCall(name: string, text: string, params: unknown[], mayPrepare: boolean): Promise<string | null> {
+  if (!safeName.test(name)) return null;
+  if (!prepared.has(name)) {
+    if (!mayPrepare) return null;
+    await db.query(`PREPARE ${name} AS ${text}`);
+    prepared.add(name);
+  }
+  return params.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${params.map(literal).join(", ")})`;
+}
+
 port.on("message", (msg: ToWorker) => {
   void handle(msg);
 });
@@ -58,7 +105,8 @@ async function handle(msg: ToWorker): Promise<void> {
         const runner = msg.tx === undefined ? db : transactions.get(msg.tx)?.tx;
         if (!runner) throw new Error("no such transaction");
         const parsers = msg.rawTypes ? Object.fromEntries(msg.rawTypes.map((oid) => [oid, asText])) : undefined;
-        const result = await runner.query(msg.text, msg.params, {
+        const execute = msg.name ? await preparedCall(msg.name, msg.text, msg.params, msg.tx === undefined) : null;
+        const result = await runner.query(execute ?? msg.text, execute ? [] : msg.params, {
           ...(msg.rowMode ? { rowMode: msg.rowMode } : {}),
           ...(parsers ? { parsers } : {}),
         });
