@@ -22,7 +22,8 @@ function buildIfNeeded(workspace, output, sources, what) {
   if (!existsSync(path.join(dir, "package.json"))) return;
   const inputs = sources.map((s) => path.join(dir, s)).filter((s) => existsSync(s));
   const built = path.join(dir, output);
-  const changed = () => Math.max(...inputs.map((s) => (statSync(s).isDirectory() ? newest(s) : statSync(s).mtimeMs))) > statSync(built).mtimeMs;
+  const changed = () =>
+    Math.max(...inputs.map((s) => (statSync(s).isDirectory() ? newest(s) : statSync(s).mtimeMs))) > statSync(built).mtimeMs;
   if (existsSync(built) && !changed()) return;
   process.stderr.write(`doable: building ${what} (${workspace}/${path.dirname(output)})…\n`);
   const result = spawnSync("npm", ["run", "-s", "build", "-w", workspace], { stdio: "inherit", cwd: root });
