@@ -153,7 +153,6 @@ export interface ListPage {
   after?: { key: string | number; id: string };
 }
 
-/** Sort expressions; each has an index on (user_id, expression, id). */
 /**
  * Sort expressions (each has an index on (user_id, expression, id)) and the
  * cursor key made from a value of one, computed for the page's last row only.
