@@ -71,7 +71,8 @@ describe("App", () => {
     signedIn = false;
     renderApp();
     expect(await screen.findByRole("heading", { name: "Sign in to Doable" })).toBeTruthy();
-    expect(location.pathname).toBe("/sign-in");
+    // The form shows as soon as the session is known to be missing; the address follows in an effect.
+    await waitFor(() => expect(location.pathname).toBe("/sign-in"));
     expect(screen.getByLabelText("Email")).toBeTruthy();
     expect(screen.getByLabelText("Password")).toBeTruthy();
     // Client-side validation, next to the fields.
@@ -181,7 +182,7 @@ describe("App", () => {
     });
     renderApp();
     expect(await screen.findByText(/access was revoked or your session has ended/i)).toBeTruthy();
-    expect(location.pathname).toBe("/sign-in");
+    await waitFor(() => expect(location.pathname).toBe("/sign-in"));
     expect(screen.getByRole("heading", { name: "Sign in to Doable" })).toBeTruthy();
   });
 
