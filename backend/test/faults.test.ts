@@ -179,6 +179,51 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
     }
   });
 
+  test("a statement that outruns the timeout fails as unavailable in time, its connection is dropped, and statements that each finish in time are never cut", async () => {
+    const timeoutMs = 400;
+    const db = await connectDatabase({ kind: "pg", url: cluster.url }, { poolMax: 2, timeoutMs });
+    try {
+      // Many short statements on one connection, together far longer than the timeout: the clock restarts with each.
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 12; i++) await tx.query("SELECT pg_sleep(0.1)");
+      });
+      for (let i = 0; i < 6; i++) await db.query("SELECT pg_sleep(0.1)");
+
+      const [{ pid } = { pid: 0 }] = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const started = Date.now();
+      const failure = await db.query("SELECT pg_sleep(30)").then(
+        () => null,
+        (err: unknown) => err,
+      );
+      const tookMs = Date.now() - started;
+      assert.ok(failure, "the long statement fails");
+      assert.match(String(failure), /Query read timeout/);
+      assert.ok(isDatabaseUnavailable(failure), `mapped to 503: ${String(failure)}`);
+      assert.ok(tookMs >= timeoutMs && tookMs <= timeoutMs + 1500, `failed after ${tookMs} ms`);
+
+      // Inside a transaction too, without waiting out a second timeout on ROLLBACK.
+      const txStarted = Date.now();
+      const txFailure = await db
+        .transaction(async (tx) => {
+          await tx.query("SELECT 1");
+          await tx.query("SELECT pg_sleep(30)");
+        })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      assert.match(String(txFailure), /Query read timeout/);
+      assert.ok(Date.now() - txStarted <= timeoutMs + 1500, `transaction failed after ${Date.now() - txStarted} ms`);
+
+      // The pool goes on; the connection that timed out is closed, not handed out again.
+      assert.deepEqual(await db.query("SELECT 1 AS ok"), [{ ok: 1 }]);
+      const [{ pid: after } = { pid: 0 }] = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      assert.notEqual(after, pid, "the timed-out connection is not reused");
+    } finally {
+      await db.close();
+    }
+  });
+
   test("after the restart, a revocation written by another instance is honoured within 5 s (the poll carries it if LISTEN died)", async () => {
     const victim = await signUpOverHttp(service.url);
     assert.equal((await fetch(`${service.url}/api/me`, { headers: victim.auth })).status, 200);

@@ -6,6 +6,7 @@ import type { DatabaseTarget } from "../config.ts";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock.ts";
 import type { RemotePglite, RemoteQueryable } from "./pglite-remote.ts";
 import { schema } from "./schema.ts";
+import { QueryWatchdog } from "./watchdog.ts";
 
 /** Anything that runs SQL: the database itself, or an open transaction. */
 export interface Queryable {
@@ -101,11 +102,13 @@ function connectionFailed(err: unknown): boolean {
 }
 
 async function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  // Statements time out through the watchdog, not pg's per-query timer (watchdog.ts says why).
+  const watchdog = new QueryWatchdog(options.timeoutMs);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
     connectionTimeoutMillis: options.timeoutMs,
-    query_timeout: options.timeoutMs,
+    Client: watchdog.clientClass(),
     idleTimeoutMillis: 30_000,
     allowExitOnIdle: false,
   });
@@ -191,6 +194,7 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
+      watchdog.stop();
       await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
       await pool.end();
     },
