@@ -161,16 +161,16 @@ describe("list page cache turned off (LIST_CACHE_MB=0)", () => {
 describe("ListPageCache", () => {
   test("holds at most its byte budget, dropping the least recently used pages", () => {
     const cache = new ListPageCache(64 * 1024);
-    const page = (n: number) => ({ version: "1", json: `[${"x".repeat(10_000)}${n}]`, count: 1, next: null });
+    const page = (n: number) => ({ body: Buffer.from(`[${"x".repeat(10_000)}${n}]`), count: 1, next: null });
     for (let i = 0; i < 10; i++) cache.store(`owner-${i}`, "1", page(i));
     assert.ok(cache.size <= 64 * 1024, `size ${cache.size}`);
     assert.equal(cache.peek("owner-0"), undefined, "the oldest page was dropped");
-    assert.equal(cache.peek("owner-9")?.page.json.endsWith("9]"), true);
+    assert.equal(cache.peek("owner-9")?.page.body.toString().endsWith("9]"), true);
   });
 
   test("a zero budget stores nothing", () => {
     const cache = new ListPageCache(0);
-    cache.store("k", "1", { version: "1", json: "[]", count: 0, next: null });
+    cache.store("k", "1", { body: Buffer.from("[]"), count: 0, next: null });
     assert.equal(cache.peek("k"), undefined);
     assert.equal(cache.enabled, false);
   });

@@ -31,7 +31,7 @@ function sendJson(reply: FastifyReply, text: string, status = 200): FastifyReply
 }
 
 function sendPage(req: FastifyRequest, reply: FastifyReply, page: admin.Page): FastifyReply {
-  return sendTaskPage(req, reply.header("cache-control", "no-store"), { json: page.json, count: 0, nextCursor: page.nextCursor });
+  return sendTaskPage(req, reply.header("cache-control", "no-store"), { body: page.json, count: 0, nextCursor: page.nextCursor });
 }
 
 /**

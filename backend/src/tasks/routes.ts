@@ -34,7 +34,7 @@ export function sendTaskPage(req: FastifyRequest, reply: FastifyReply, page: tas
     url.searchParams.set("cursor", page.nextCursor);
     reply.header("link", `<${url.toString()}>; rel="next"`);
   }
-  return reply.type("application/json; charset=utf-8").header("cache-control", "private, no-cache").send(page.json);
+  return reply.type("application/json; charset=utf-8").header("cache-control", "private, no-cache").send(page.body);
 }
 
 function sendTask(reply: FastifyReply, task: tasks.TaskResult, status = 200): FastifyReply {

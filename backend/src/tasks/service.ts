@@ -207,8 +207,8 @@ export async function deleteTask(ctx: TaskContext, rawId: string, ifMatch: Retur
 }
 
 export interface TaskPage {
-  /** A JSON array of tasks, as text. */
-  json: string;
+  /** A JSON array of tasks: text from the database, or bytes from the list cache. */
+  body: string | Buffer;
   count: number;
   nextCursor: string | null;
 }
@@ -251,7 +251,7 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
   const pageSpec: queries.ListPage = { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined };
   const page = await cachedPage(ctx, filters, pageSpec);
   return {
-    json: page.json,
+    body: page.body,
     count: page.count,
     nextCursor: page.next ? encodeCursor({ sort: sortParam, key: page.next.k, id: page.next.id }) : null,
   };
@@ -262,11 +262,16 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
  * since it was stored, else from the database (and stored). Pages whose
  * content depends on the clock (`overdue`) always come from the database.
  */
-async function cachedPage(ctx: TaskContext, filters: queries.ListFilters, page: queries.ListPage): Promise<queries.ListedPage> {
+async function cachedPage(
+  ctx: TaskContext,
+  filters: queries.ListFilters,
+  page: queries.ListPage,
+): Promise<{ body: string | Buffer; count: number; next: queries.ListedPage["next"] }> {
   const { listCache } = ctx;
   if (!listCache.enabled || filters.overdue !== undefined) {
     countListCacheLookup("bypass");
-    return queries.listTasks(ctx.db, ctx.ownerId, filters, page);
+    const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page);
+    return { body: fresh.json, count: fresh.count, next: fresh.next };
   }
   // The key holds everything the page depends on besides the owner's tasks; the parsed
   // values, so that equivalent spellings of a query share one entry.
@@ -278,6 +283,7 @@ async function cachedPage(ctx: TaskContext, filters: queries.ListFilters, page: 
   }
   countListCacheLookup(stored ? "stale" : "miss");
   const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page);
-  listCache.store(key, fresh.version, fresh);
-  return fresh;
+  const fetched = { body: Buffer.from(fresh.json), count: fresh.count, next: fresh.next };
+  listCache.store(key, fresh.version, fetched);
+  return fetched;
 }
