@@ -4,6 +4,7 @@ import { validate } from "@readme/openapi-parser";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import type { InjectOptions } from "light-my-request";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { isDocsViewerLoaded } from "../src/http/openapi.ts";
 import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
 
 let t: TestApp;
@@ -192,6 +193,31 @@ describe("HTTP behaviour", () => {
 });
 
 describe("OpenAPI", () => {
+  test("the API reference at /docs is loaded on its first request, and served with its own CSP", async () => {
+    await t.app.inject({ method: "GET", url: "/api/me", headers: user.auth });
+    assert.equal(isDocsViewerLoaded(), false, "the viewer is not loaded by starting or by API traffic");
+
+    const bare = await t.app.inject({ method: "GET", url: "/docs" });
+    assert.equal(bare.statusCode, 301);
+    assert.equal(bare.headers.location, "/docs/");
+
+    const page = await t.app.inject({ method: "GET", url: "/docs/" });
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers["content-type"]), /^text\/html/);
+    assert.match(page.body, /<title>Doable API<\/title>|Doable API/);
+    assert.match(page.body, /src="js\/scalar\.js"/);
+    assert.match(page.body, /\/openapi\.json/);
+    assert.match(String(page.headers["content-security-policy"]), /^default-src 'self'; script-src 'self' 'unsafe-inline'/);
+    assert.equal(page.headers["x-content-type-options"], "nosniff", "the usual security headers too");
+    assert.equal(isDocsViewerLoaded(), true);
+
+    const script = await t.app.inject({ method: "GET", url: "/docs/js/scalar.js" });
+    assert.equal(script.statusCode, 200);
+    assert.match(String(script.headers["content-type"]), /^application\/javascript/);
+    assert.ok(script.rawPayload.length > 1_000_000, `the viewer's bundle (${script.rawPayload.length} bytes)`);
+    assert.equal((await t.app.inject({ method: "GET", url: "/docs/nothing-here" })).statusCode, 404);
+  });
+
   test("lints clean under Redocly's recommended rules (errors and warnings)", async () => {
     const source = (await t.app.inject({ method: "GET", url: "/openapi.json" })).body;
     const problems = await lintFromString({

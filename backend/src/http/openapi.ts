@@ -1,6 +1,5 @@
 import swagger from "@fastify/swagger";
-import scalar from "@scalar/fastify-api-reference";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { adminSchemas } from "../admin/routes.ts";
 import type { Config } from "../config.ts";
 import { Me } from "../me/routes.ts";
@@ -61,17 +60,52 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
     reply.type("application/json; charset=utf-8").send(JSON.stringify(app.swagger())),
   );
 
-  await app.register(scalar, {
-    routePrefix: "/docs",
-    configuration: { url: "/openapi.json", title: "Doable API", hideClientButton: true },
-    hooks: {
-      onRequest: async (_req, reply) => {
-        // The reference page bootstraps with an inline script; it loads nothing from other origins.
-        reply.header(
-          "content-security-policy",
-          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-        );
-      },
-    },
-  });
+  registerDocsViewer(app);
+}
+
+// The reference page bootstraps with an inline script; it loads nothing from other origins.
+const docsPolicy =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+let docsViewerLoaded = false;
+
+/** Whether the API reference viewer has been loaded (tests). */
+export const isDocsViewerLoaded = (): boolean => docsViewerLoaded;
+
+/**
+ * The API reference (Scalar) at /docs, loaded on its first request. Its
+ * plugin embeds the viewer's 4 MB browser bundle as a string: loaded at
+ * start it held ~17 MB of the V8 heap in every process (docs/PERFORMANCE.md),
+ * which the garbage collector marked again and again while serving tasks.
+ * The plugin runs unchanged in a Fastify instance of its own, built on first
+ * use; these routes hand it the request.
+ */
+function registerDocsViewer(app: FastifyInstance): void {
+  let viewer: Promise<FastifyInstance> | null = null;
+  const load = (): Promise<FastifyInstance> => {
+    viewer ??= (async () => {
+      const { default: scalar } = await import("@scalar/fastify-api-reference");
+      const inner = Fastify({ logger: false });
+      await inner.register(scalar, {
+        routePrefix: "/docs",
+        configuration: { url: "/openapi.json", title: "Doable API", hideClientButton: true },
+      });
+      await inner.ready();
+      docsViewerLoaded = true;
+      return inner;
+    })().catch((err: unknown) => {
+      viewer = null;
+      throw err;
+    });
+    return viewer;
+  };
+  const forward = async (req: FastifyRequest, reply: FastifyReply) => {
+    const res = await (await load()).inject({ method: "GET", url: req.url });
+    for (const name of ["content-type", "location"]) {
+      const value = res.headers[name];
+      if (typeof value === "string") reply.header(name, value);
+    }
+    return reply.code(res.statusCode).header("content-security-policy", docsPolicy).send(res.rawPayload);
+  };
+  for (const url of ["/docs", "/docs/", "/docs/js/scalar.js"]) app.get(url, { schema: { hide: true } }, forward);
 }
