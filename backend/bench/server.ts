@@ -92,7 +92,11 @@ export class ServerProcess {
         : { DATABASE_URL: "", DATA_DIR: settings.database.dataDir }),
       ...settings.env,
     };
-    const nodeArgs = [...serverNodeFlags, ...(settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : [])];
+    const nodeArgs = [
+      ...serverNodeFlags,
+      ...(process.env.BENCH_EXTRA_NODE_FLAGS?.split(" ") ?? []),
+      ...(settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : []),
+    ];
     const log = openSync(settings.logFile, "a");
     const loader = settings.entry.endsWith(".ts") ? ["--import", "tsx"] : [];
     const child = spawn(process.execPath, [...nodeArgs, ...loader, settings.entry], {
