@@ -88,7 +88,7 @@ function registerDocsViewer(app: FastifyInstance): void {
       const inner = Fastify({ logger: false });
       await inner.register(scalar, {
         routePrefix: "/docs",
-        configuration: { url: "/openapi.json", title: "Doable API", hideClientButton: true },
+        configuration: { url: "/openapi.json", title: "Doable API", pageTitle: "Doable API", hideClientButton: true },
       });
       await inner.ready();
       docsViewerLoaded = true;
