@@ -46,7 +46,8 @@ export class QueryWatchdog {
   }
 
   /** Clients whose statement has run for longer than the timeout lose their connection. */
-  sweep(now = performance.now()): void {
+  private sweep(): void {
+    const now = performance.now();
     for (const [client, since] of this.busySince) {
       if (now - since <= this.timeoutMs) continue;
       this.busySince.delete(client);
@@ -55,11 +56,6 @@ export class QueryWatchdog {
       const stream = (client as unknown as { connection?: { stream?: { destroy(err?: Error): void } } }).connection?.stream;
       stream?.destroy(new Error("Query read timeout"));
     }
-  }
-
-  /** Statements currently running (tests). */
-  get busy(): number {
-    return this.busySince.size;
   }
 
   stop(): void {
