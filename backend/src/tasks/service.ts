@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { AppError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../http/errors.ts";
 import { countListCacheLookup } from "../ops/metrics.ts";
 import { claimIdempotencyKey, type IdempotentReplay, recordIdempotentResponse } from "./idempotency.ts";
-import type { ListPageCache } from "./list-cache.ts";
+import type { ListPageCache, StoredPage } from "./list-cache.ts";
 import * as queries from "./queries.ts";
 import { type Priority, priorities, type SortKey, type TaskCreate, type TaskListQuery, type TaskUpdate } from "./schemas.ts";
 
@@ -266,7 +266,7 @@ async function cachedPage(
   ctx: TaskContext,
   filters: queries.ListFilters,
   page: queries.ListPage,
-): Promise<{ body: string | Buffer; count: number; next: queries.ListedPage["next"] }> {
+): Promise<Omit<StoredPage, "body"> & { body: string | Buffer }> {
   const { listCache } = ctx;
   if (!listCache.enabled || filters.overdue !== undefined) {
     countListCacheLookup("bypass");
