@@ -49,10 +49,11 @@ describe("errors are problem+json", () => {
       code: "bad_request",
     },
     {
-      name: "empty JSON body",
+      name: "empty JSON body where a body is required",
       req: () => ({ method: "POST", url: "/api/tasks", headers: { ...user.auth, "content-type": "application/json" }, payload: "" }),
-      status: 400,
-      code: "bad_request",
+      status: 422,
+      code: "validation_failed",
+      field: "body",
     },
     {
       name: "deeply nested JSON",

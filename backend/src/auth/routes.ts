@@ -206,6 +206,8 @@ export function registerAuthRoutes(app: FastifyInstance): void {
         for (const v of [value].flat()) headers.append(name, v);
       }
       headers.set(CLIENT_IP_HEADER, req.ip);
+      // The body passed the JSON checks above; Better Auth itself only knows the bare media type.
+      if (body) headers.set("content-type", "application/json");
       const url = new URL(req.url, config.publicUrl);
       const request = new Request(url, {
         method: req.method,

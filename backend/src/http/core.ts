@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import { observeRequest } from "../ops/metrics.ts";
 import { AppError, sendProblem, toAppError } from "./errors.ts";
 import { loggableUrl } from "./logging.ts";
+import { jsonMediaType } from "./validation.ts";
 
 export interface RouteInfo {
   method: string;
@@ -119,11 +120,16 @@ export async function registerCore(
     });
   }
 
-  // JSON bodies: parse errors of any kind (syntax, absurd nesting) are the client's.
+  // JSON bodies, whatever parameters the media type carries (`; charset=utf-8`
+  // from .NET, OkHttp, Spring) and in any letter case: Fastify matches this
+  // against the normalised header. An empty body is no body, so a DELETE or a
+  // toggle sent with a JSON content type and nothing else is what it looks
+  // like; a route that needs a body then names it in a 422. Parse errors of any
+  // kind (syntax, absurd nesting) are the client's.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: "string" }, (_req, body, done) => {
+  app.addContentTypeParser(jsonMediaType, { parseAs: "string" }, (_req, body, done) => {
     const text = body as string;
-    if (text.length === 0) return done(new AppError("bad_request", "The body is empty but its content type says JSON."), undefined);
+    if (text.trim().length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

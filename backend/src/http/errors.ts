@@ -199,8 +199,6 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
       return new AppError("unsupported_media_type", "Send the body as application/json.");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new AppError("payload_too_large", "The request body is larger than the limit.");
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new AppError("bad_request", "The body is empty but its content type says JSON.");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return new AppError("bad_request", "The body is not valid JSON.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":

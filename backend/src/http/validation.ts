@@ -21,6 +21,9 @@ export function buildValidator(externalSchemas: Record<string, unknown>): Fastif
   return ({ schema, httpPart }) => (httpPart === "body" ? strict : coercing).compile(schema as object);
 }
 
+/** `application/json` and `application/<anything>+json`, with or without parameters, in any letter case. */
+export const jsonMediaType = /^\s*application\/(?:[\w!#$%&'*+.^`|~-]+\+)?json\s*(?:;|$)/i;
+
 /**
  * For routes that must hand the raw body on (the Better Auth bridge): the same
  * JSON-only, strict checks every other body gets, as a function of the
@@ -30,9 +33,7 @@ export function buildValidator(externalSchemas: Record<string, unknown>): Fastif
 export function rawJsonBodyChecker(schema: object): (contentType: string | undefined, body: Buffer) => AppError | null {
   const validate = addFormats.default(new Ajv.default({ ...common, coerceTypes: false })).compile(schema);
   return (contentType, body) => {
-    const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (!/^application\/([\w.+-]+\+)?json$/.test(mediaType))
-      return new AppError("unsupported_media_type", "Send the body as application/json.");
+    if (!jsonMediaType.test(contentType ?? "")) return new AppError("unsupported_media_type", "Send the body as application/json.");
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString("utf8"));
