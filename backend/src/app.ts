@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import pino, { type DestinationStream } from "pino";
-import { registerAdminRoutes } from "./admin/routes.ts";
+import { adminRoutes } from "./admin/routes.ts";
 import { applyAdminEmails } from "./auth/admin-emails.ts";
 import { registerBearerGate } from "./auth/bearer-gate.ts";
 import { type Auth, createAuth } from "./auth/better-auth.ts";
@@ -17,11 +17,11 @@ import { registerOpenApi } from "./http/openapi.ts";
 import { createRateLimiters, type RateLimiters } from "./http/rate-limit.ts";
 import { registerWebApp, webAppFallback } from "./http/static.ts";
 import { buildValidator } from "./http/validation.ts";
-import { registerMeRoutes } from "./me/routes.ts";
+import { meRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
 import { ListPageCache } from "./tasks/list-cache.ts";
-import { registerTaskRoutes } from "./tasks/routes.ts";
+import { taskRoutes } from "./tasks/routes.ts";
 
 export interface AppDeps {
   /** Use this database instead of connecting one (the caller closes it). */
@@ -113,9 +113,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     registerAuthRoutes(app);
     await app.register(async (api) => {
       registerBearerGate(api);
-      registerMeRoutes(api);
-      registerTaskRoutes(api);
-      await api.register(registerAdminRoutes);
+      // One plugin per feature; each adds its own schemas and routes.
+      await api.register(meRoutes);
+      await api.register(taskRoutes);
+      await api.register(adminRoutes);
     });
     await registerWebApp(app, config);
     await app.ready();

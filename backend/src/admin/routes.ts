@@ -1,17 +1,13 @@
-import { type TSchema, Type } from "@sinclair/typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { actorOf } from "../auth/bearer-gate.ts";
-import { forbidden, unauthorized } from "../http/errors.ts";
+import { forbidden, unauthorized } from "../domain/errors.ts";
+import { jsonContent as json, linkHeader, sendJsonText, sendPage } from "../http/reply.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
-import { sendTaskPage, taskListResponse } from "../tasks/routes.ts";
-import type { TaskListQuery as TaskListQueryInput } from "../tasks/schemas.ts";
-import { TaskListQuery } from "../tasks/schemas.ts";
+import { TaskListQuery, taskListResponse } from "../tasks/schemas.ts";
 import * as tasks from "../tasks/service.ts";
-import type {
-  AdminUserListQuery as AdminUserListQueryInput,
-  AdminUserUpdate as AdminUserUpdateInput,
-  AuditQuery as AuditQueryInput,
-} from "./schemas.ts";
+import * as queries from "./queries.ts";
 import { AdminUser, AdminUserDetail, AdminUserListQuery, AdminUserUpdate, AuditEntry, AuditQuery, Stats, UserIdParams } from "./schemas.ts";
 import * as admin from "./service.ts";
 
@@ -21,34 +17,26 @@ declare module "fastify" {
   }
 }
 
-const json = (description: string, schema: TSchema, headers: Record<string, unknown> = {}) =>
-  ({ description, headers, content: { "application/json": { schema } } }) as unknown as TSchema;
-const linkHeader = { link: { type: "string", description: 'Present when more results exist: `<url>; rel="next"`' } };
 const adminErrors = [...apiErrors, 403] as const;
 
-function sendJson(reply: FastifyReply, text: string, status = 200): FastifyReply {
-  return reply.code(status).type("application/json; charset=utf-8").header("cache-control", "no-store").send(text);
-}
-
-function sendPage(req: FastifyRequest, reply: FastifyReply, page: admin.Page): FastifyReply {
-  return sendTaskPage(req, reply.header("cache-control", "no-store"), { body: page.json, count: 0, nextCursor: page.nextCursor });
-}
+// Admin responses hold other people's data: never stored, not even by the admin's browser.
+const noStore = "no-store";
+const asPage = (page: admin.Page) => ({ body: page.json, nextCursor: page.nextCursor });
+const sendJson = (reply: FastifyReply, text: string): FastifyReply => sendJsonText(reply, text, 200, noStore);
 
 /**
  * /api/admin/*. The admin gate re-reads the caller's role and ban state from
  * the database on every call, so a demotion or ban applies to the very next
  * request whatever the JWT still claims.
  */
-export async function registerAdminRoutes(scope: FastifyInstance): Promise<void> {
-  const { db, revocations } = scope.ctx;
-  scope.decorateRequest("adminEmail", undefined);
-  scope.addHook("onRequest", async (req) => {
-    const rows = await db.query<{ role: string; banned: boolean; email: string }>(
-      'SELECT role, banned, email FROM "user" WHERE id = $1',
-      [actorOf(req).id],
-      "admin_gate",
-    );
-    const caller = rows[0];
+export async function adminRoutes(scope: FastifyInstance): Promise<void> {
+  const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, revocations, config, listCache } = api.ctx;
+  for (const schema of [AdminUser, AdminUserDetail, AdminUserUpdate, Stats, AuditEntry]) api.addSchema(schema);
+  const pageOptions = { publicUrl: config.publicUrl, cacheControl: noStore };
+  api.decorateRequest("adminEmail", undefined);
+  api.addHook("onRequest", async (req) => {
+    const caller = await queries.callerStanding(db, actorOf(req).id);
     if (!caller) throw unauthorized("Your account no longer exists.");
     if (caller.banned) throw unauthorized("Your account has been banned.");
     if (caller.role !== "admin") throw forbidden("This needs an administrator.");
@@ -62,9 +50,8 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
     requestId: String(req.id),
   });
   const tags = ["admin"];
-  const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
 
-  scope.get(
+  api.get(
     "/api/admin/users",
     {
       schema: {
@@ -75,10 +62,10 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
         response: { 200: json("Users", Type.Array(Type.Ref(AdminUser)), linkHeader), ...problemResponses(...adminErrors) },
       },
     },
-    async (req, reply) => sendPage(req, reply, await admin.listUsers(ctxOf(req), req.query as AdminUserListQueryInput)),
+    async (req, reply) => sendPage(req, reply, asPage(await admin.listUsers(ctxOf(req), req.query)), pageOptions),
   );
 
-  scope.get(
+  api.get(
     "/api/admin/users/:id",
     {
       schema: {
@@ -89,10 +76,10 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
         response: { 200: json("The user", Type.Ref(AdminUserDetail)), ...problemResponses(...adminErrors, 404) },
       },
     },
-    async (req, reply) => sendJson(reply, await admin.getUser(ctxOf(req), idOf(req))),
+    async (req, reply) => sendJson(reply, await admin.getUser(ctxOf(req), req.params.id)),
   );
 
-  scope.get(
+  api.get(
     "/api/admin/users/:id/tasks",
     {
       schema: {
@@ -106,15 +93,15 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
     },
     async (req, reply) => {
       const ctx = ctxOf(req);
-      const id = idOf(req);
+      const id = req.params.id;
       await admin.assertUserExists(ctx, id);
-      const page = await tasks.listTasks({ db, ownerId: id, listCache: scope.ctx.listCache }, req.query as TaskListQueryInput);
+      const page = await tasks.listTasks({ db, ownerId: id, listCache }, req.query);
       await admin.audit(db, ctx, "user.tasks.list", { userId: id }, { query: req.query, returned: page.count });
-      return sendTaskPage(req, reply.header("cache-control", "no-store"), page);
+      return sendPage(req, reply, page, pageOptions);
     },
   );
 
-  scope.patch(
+  api.patch(
     "/api/admin/users/:id",
     {
       schema: {
@@ -126,10 +113,10 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
         response: { 200: json("The updated user", Type.Ref(AdminUserDetail)), ...problemResponses(...adminErrors, 404, 409) },
       },
     },
-    async (req, reply) => sendJson(reply, await admin.updateUser(ctxOf(req), idOf(req), req.body as AdminUserUpdateInput)),
+    async (req, reply) => sendJson(reply, await admin.updateUser(ctxOf(req), req.params.id, req.body)),
   );
 
-  scope.delete(
+  api.delete(
     "/api/admin/users/:id",
     {
       schema: {
@@ -141,12 +128,12 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
       },
     },
     async (req, reply) => {
-      await admin.deleteUser(ctxOf(req), idOf(req));
+      await admin.deleteUser(ctxOf(req), req.params.id);
       return reply.code(204).send();
     },
   );
 
-  scope.get(
+  api.get(
     "/api/admin/stats",
     {
       schema: {
@@ -159,7 +146,7 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
     async (req, reply) => sendJson(reply, await admin.stats(ctxOf(req))),
   );
 
-  scope.get(
+  api.get(
     "/api/admin/audit",
     {
       schema: {
@@ -170,8 +157,6 @@ export async function registerAdminRoutes(scope: FastifyInstance): Promise<void>
         response: { 200: json("Entries", Type.Array(Type.Ref(AuditEntry)), linkHeader), ...problemResponses(...adminErrors) },
       },
     },
-    async (req, reply) => sendPage(req, reply, await admin.listAudit(ctxOf(req), req.query as AuditQueryInput)),
+    async (req, reply) => sendPage(req, reply, asPage(await admin.listAudit(ctxOf(req), req.query)), pageOptions),
   );
 }
-
-export const adminSchemas = [AdminUser, AdminUserDetail, AdminUserUpdate, Stats, AuditEntry];

@@ -1,10 +1,9 @@
 import { uuidv7 } from "uuidv7";
 import type { RevocationList } from "../auth/revocation.ts";
 import type { Database, Queryable } from "../db/client.ts";
-import { isoUtc } from "../db/sql.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import { conflict, notFound, validationFailed } from "../http/errors.ts";
-import { likePattern } from "../tasks/service.ts";
+import { isoUtc, likePattern } from "../db/sql.ts";
+import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
+import { conflict, notFound, validationFailed } from "../domain/errors.ts";
 import type { AdminUserListQuery, AdminUserUpdate, AuditQuery } from "./schemas.ts";
 
 /** Who is acting, and the request to record in the audit log. */

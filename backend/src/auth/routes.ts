@@ -1,6 +1,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
-import { AppError, type ErrorCode, errorCodes, problemBody, sendProblem } from "../http/errors.ts";
+import { DomainError, type ErrorCode } from "../domain/errors.ts";
+import { errorCodes, problemBody, sendProblem } from "../http/errors.ts";
 import { problemResponses } from "../http/schemas.ts";
 import { rawJsonBodyChecker } from "../http/validation.ts";
 import { CLIENT_IP_HEADER } from "./better-auth.ts";
@@ -191,7 +192,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
     scope.setValidatorCompiler(() => () => true);
 
     const handle = async (req: FastifyRequest, reply: FastifyReply, endpoint: AuthEndpoint | null) => {
-      if (!endpoint) return sendProblem(reply, new AppError("not_found", "This auth endpoint is not available."));
+      if (!endpoint) return sendProblem(reply, new DomainError("not_found", "This auth endpoint is not available."));
       const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
       if (endpoint.limited) {
         await limiters.authByIp(req.ip);

@@ -10,7 +10,7 @@ import {
 import { LRUCache } from "lru-cache";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { unauthorized } from "../http/errors.ts";
+import { unauthorized } from "../domain/errors.ts";
 import type { RevocationList } from "./revocation.ts";
 
 export interface Actor {

@@ -4,3 +4,8 @@
  * that rows can leave the database as finished JSON.
  */
 export const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A LIKE pattern that matches `text` literally anywhere (its `%`, `_` and `\` escaped). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}

@@ -4,8 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
 import helmet, { type HelmetOptions } from "helmet";
 import type { Config } from "../config.ts";
+import { DomainError } from "../domain/errors.ts";
 import { observeRequest } from "../ops/metrics.ts";
-import { AppError, sendProblem, toAppError } from "./errors.ts";
+import { sendProblem, toDomainError } from "./errors.ts";
 import { loggableUrl } from "./logging.ts";
 import { jsonMediaType } from "./validation.ts";
 
@@ -133,11 +134,11 @@ export async function registerCore(
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new AppError("bad_request", "The body is not valid JSON."), undefined);
+      done(new DomainError("bad_request", "The body is not valid JSON."), undefined);
     }
   });
 
-  app.setErrorHandler((err, req, reply) => sendProblem(reply, toAppError(err, req)));
+  app.setErrorHandler((err, req, reply) => sendProblem(reply, toDomainError(err, req)));
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "/";
@@ -146,9 +147,9 @@ export async function registerCore(
     const allowed = methods.filter((m) => m !== req.method && routes.find(m, path) !== null);
     if (allowed.length > 0 && routes.find(req.method as HTTPMethod, path) === null) {
       reply.header("allow", allowed.join(", "));
-      return sendProblem(reply, new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(", ")}.`));
+      return sendProblem(reply, new DomainError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(", ")}.`));
     }
-    return sendProblem(reply, new AppError("not_found", `Nothing is at ${req.method} ${path.slice(0, 200)}.`));
+    return sendProblem(reply, new DomainError("not_found", `Nothing is at ${req.method} ${path.slice(0, 200)}.`));
   });
 }
 
@@ -181,7 +182,7 @@ function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string>
  */
 export function sendFrameworkError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   reply.header("x-request-id", req.id).header("x-content-type-options", "nosniff");
-  return sendProblem(reply, toAppError(err, req));
+  return sendProblem(reply, toDomainError(err, req));
 }
 
 function isServicePath(path: string): boolean {

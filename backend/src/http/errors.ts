@@ -1,8 +1,11 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError, type ErrorCode, type FieldError, notFound, unavailable, validationFailed } from "../domain/errors.ts";
 
-/** The stable error vocabulary every client sees (SPEC §5). */
-export const errorCodes = {
+export type { ErrorCode, FieldError } from "../domain/errors.ts";
+
+/** The HTTP status of each code of the error vocabulary (src/errors.ts). */
+export const errorCodes: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -16,43 +19,7 @@ export const errorCodes = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof errorCodes;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** A failure a client should see. Services throw these; one handler maps them to problem+json. */
-export class AppError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-    readonly headers?: Record<string, string>,
-  ) {
-    super(detail);
-    this.status = errorCodes[code];
-  }
-}
-
-export const notFound = (detail = "The resource does not exist.") => new AppError("not_found", detail);
-export const unauthorized = (detail = "A valid bearer token is required.") =>
-  new AppError("unauthorized", detail, undefined, { "www-authenticate": 'Bearer error="invalid_token"' });
-export const forbidden = (detail: string) => new AppError("forbidden", detail);
-export const conflict = (detail: string) => new AppError("conflict", detail);
-export const preconditionFailed = (detail = "The resource has changed since you read it.") => new AppError("precondition_failed", detail);
-export const validationFailed = (errors: FieldError[], detail = "The request is not valid.") =>
-  new AppError("validation_failed", detail, errors);
-export const rateLimited = (retryAfterSeconds: number) =>
-  new AppError("rate_limited", `Too many requests; retry in ${retryAfterSeconds} s.`, undefined, {
-    "retry-after": String(retryAfterSeconds),
-  });
-export const unavailable = (detail = "The service is temporarily unavailable; retry shortly.") =>
-  new AppError("unavailable", detail, undefined, { "retry-after": "1" });
+};
 
 const titles: Record<ErrorCode, string> = {
   bad_request: "Bad request",
@@ -92,12 +59,20 @@ export function problemBody(code: ErrorCode, detail: string, requestId: string, 
   };
 }
 
-export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
-  if (error.headers) reply.headers(error.headers);
+/** The headers a code carries besides its status. */
+function headersOf(error: DomainError): Record<string, string> | null {
+  if (error.code === "unauthorized") return { "www-authenticate": 'Bearer error="invalid_token"' };
+  if (error.retryAfterSeconds !== undefined) return { "retry-after": String(error.retryAfterSeconds) };
+  return null;
+}
+
+export function sendProblem(reply: FastifyReply, error: DomainError): FastifyReply {
+  const headers = headersOf(error);
+  if (headers) reply.headers(headers);
   const body = problemBody(error.code, error.detail, String(reply.request.id), error.errors);
   // Serialized here rather than by a route's response schema: the error
   // handler may run for routes whose schemas do not list this status.
-  return reply.code(error.status).type("application/problem+json").serializer(JSON.stringify).send(body);
+  return reply.code(errorCodes[error.code]).type("application/problem+json").serializer(JSON.stringify).send(body);
 }
 
 const codeByStatus = new Map<number, ErrorCode>(Object.entries(errorCodes).map(([code, status]) => [status, code as ErrorCode]));
@@ -188,34 +163,34 @@ export function validationErrors(errors: AjvError[]): FieldError[] {
 }
 
 /** The single translation from anything thrown to what a client may see. */
-export function toAppError(err: unknown, request: FastifyRequest): AppError {
-  if (err instanceof AppError) return err;
+export function toDomainError(err: unknown, request: FastifyRequest): DomainError {
+  if (err instanceof DomainError) return err;
   const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe?.validation) {
     return validationFailed(validationErrors(fe.validation), `The request ${fe.validationContext ?? "input"} is not valid.`);
   }
   switch (fe?.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new AppError("unsupported_media_type", "Send the body as application/json.");
+      return new DomainError("unsupported_media_type", "Send the body as application/json.");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new AppError("payload_too_large", "The request body is larger than the limit.");
+      return new DomainError("payload_too_large", "The request body is larger than the limit.");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new AppError("bad_request", "The body is not valid JSON.");
+      return new DomainError("bad_request", "The body is not valid JSON.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new AppError("bad_request", "The Content-Length header does not match the body.");
+      return new DomainError("bad_request", "The Content-Length header does not match the body.");
     case "FST_ERR_BAD_URL":
-      return new AppError("bad_request", "The URL is not valid: it has a malformed percent-encoding.");
+      return new DomainError("bad_request", "The URL is not valid: it has a malformed percent-encoding.");
     // An id too long for any route names nothing: the same 404 as any id that does not exist.
     case "FST_ERR_MAX_PARAM_LENGTH":
       return notFound("Nothing is at this address.");
   }
-  if (fe instanceof SyntaxError || fe?.name === "SyntaxError") return new AppError("bad_request", "The body is not valid JSON.");
+  if (fe instanceof SyntaxError || fe?.name === "SyntaxError") return new DomainError("bad_request", "The body is not valid JSON.");
   if (isDatabaseUnavailable(err)) return unavailable();
   const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = codeByStatus.get(status) ?? "bad_request";
-    return new AppError(code, STATUS_CODES[status] ?? "Bad request");
+    return new DomainError(code, STATUS_CODES[status] ?? "Bad request");
   }
   request.log.error({ err }, "unhandled error");
-  return new AppError("internal", "Something went wrong on our side; the error has been logged.");
+  return new DomainError("internal", "Something went wrong on our side; the error has been logged.");
 }

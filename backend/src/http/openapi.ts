@@ -1,9 +1,6 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { adminSchemas } from "../admin/routes.ts";
 import type { Config } from "../config.ts";
-import { Me } from "../me/routes.ts";
-import { taskSchemas } from "../tasks/routes.ts";
 import { Problem } from "./schemas.ts";
 
 const description = `Doable is a multi-user task service. People keep their own tasks; administrators oversee users.
@@ -22,7 +19,8 @@ whose \`due_at\` has passed.
 change you have not seen, and \`If-None-Match\` on reads for 304. \`POST /api/tasks\` honours \`Idempotency-Key\` for 24 hours.`;
 
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
-  for (const schema of [Problem, Me, ...taskSchemas, ...adminSchemas]) app.addSchema(schema);
+  // Features add their own schemas where they register their routes; this one every error response uses.
+  app.addSchema(Problem);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -2,7 +2,7 @@ import type { FastifyReply } from "fastify";
 import { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config.ts";
-import { rateLimited } from "./errors.ts";
+import { rateLimited } from "../domain/errors.ts";
 
 export interface RateLimiters {
   /** Per user, on every authenticated API request; sets RateLimit-* headers. */

@@ -1,7 +1,8 @@
 import Ajv, { type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
-import { AppError, validationErrors, validationFailed } from "./errors.ts";
+import { DomainError, validationFailed } from "../domain/errors.ts";
+import { validationErrors } from "./errors.ts";
 
 const common: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false, unicodeRegExp: true };
 
@@ -30,15 +31,15 @@ export const jsonMediaType = /^\s*application\/(?:[\w!#$%&'*+.^`|~-]+\+)?json\s*
  * Content-Type and the raw bytes that returns the problem, or null when the
  * body is acceptable.
  */
-export function rawJsonBodyChecker(schema: object): (contentType: string | undefined, body: Buffer) => AppError | null {
+export function rawJsonBodyChecker(schema: object): (contentType: string | undefined, body: Buffer) => DomainError | null {
   const validate = addFormats.default(new Ajv.default({ ...common, coerceTypes: false })).compile(schema);
   return (contentType, body) => {
-    if (!jsonMediaType.test(contentType ?? "")) return new AppError("unsupported_media_type", "Send the body as application/json.");
+    if (!jsonMediaType.test(contentType ?? "")) return new DomainError("unsupported_media_type", "Send the body as application/json.");
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString("utf8"));
     } catch {
-      return new AppError("bad_request", "The body is not valid JSON.");
+      return new DomainError("bad_request", "The body is not valid JSON.");
     }
     if (validate(parsed)) return null;
     return validationFailed(validationErrors(validate.errors ?? []), "The request body is not valid.");

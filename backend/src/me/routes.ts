@@ -1,9 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { actorOf } from "../auth/bearer-gate.ts";
-import { isoUtc } from "../db/sql.ts";
-import { unauthorized } from "../http/errors.ts";
+import { unauthorized } from "../domain/errors.ts";
+import { sendJsonText } from "../http/reply.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
+import { meJson } from "./queries.ts";
 
 export const Me = Type.Object(
   {
@@ -16,8 +17,9 @@ export const Me = Type.Object(
   { $id: "Me", additionalProperties: false },
 );
 
-export function registerMeRoutes(api: FastifyInstance): void {
+export async function meRoutes(api: FastifyInstance): Promise<void> {
   const { db } = api.ctx;
+  api.addSchema(Me);
   api.get(
     "/api/me",
     {
@@ -29,16 +31,9 @@ export function registerMeRoutes(api: FastifyInstance): void {
       },
     },
     async (req, reply) => {
-      const rows = await db.query<{ j: string }>(
-        `SELECT row_to_json(x)::text AS j FROM (
-           SELECT id, email, name, role, ${isoUtc("created_at")} AS created_at
-             FROM "user" WHERE id = $1) x`,
-        [actorOf(req).id],
-        "me",
-      );
-      const row = rows[0];
-      if (!row) throw unauthorized("Your account no longer exists.");
-      return reply.type("application/json; charset=utf-8").header("cache-control", "no-store").send(row.j);
+      const json = await meJson(db, actorOf(req).id);
+      if (!json) throw unauthorized("Your account no longer exists.");
+      return sendJsonText(reply, json, 200, "no-store");
     },
   );
 }

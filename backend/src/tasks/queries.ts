@@ -63,7 +63,7 @@ export async function updateTask(
   ownerId: string,
   id: string,
   c: TaskChanges,
-  expectedVersions: number[] | null,
+  expectedVersions: readonly number[] | null,
 ): Promise<TaskRow | undefined> {
   const has = (k: keyof TaskChanges) => k in c;
   const rows = await q.query<TaskRow>(
@@ -109,7 +109,7 @@ export async function setCompletion(
   ownerId: string,
   id: string,
   completed: boolean | null,
-  expectedVersions: number[] | null,
+  expectedVersions: readonly number[] | null,
 ): Promise<TaskRow | undefined> {
   const rows = await q.query<TaskRow>(
     `UPDATE tasks SET
@@ -126,7 +126,7 @@ export async function setCompletion(
   return rows[0];
 }
 
-export async function deleteTask(q: Queryable, ownerId: string, id: string, expectedVersions: number[] | null): Promise<boolean> {
+export async function deleteTask(q: Queryable, ownerId: string, id: string, expectedVersions: readonly number[] | null): Promise<boolean> {
   const rows = await q.query(
     "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[])) RETURNING 1",
     [id, ownerId, expectedVersions],

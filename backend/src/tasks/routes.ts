@@ -1,49 +1,25 @@
-import { type TSchema, Type } from "@sinclair/typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import { actorOf } from "../auth/bearer-gate.ts";
-import { validationFailed } from "../http/errors.ts";
+import { validationFailed } from "../domain/errors.ts";
+import { etagOf, ifNoneMatchMatches, parseIfMatch } from "../http/conditional.ts";
+import { etagHeader, jsonContent, sendJsonText, sendPage } from "../http/reply.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
 import { requestHash } from "./idempotency.ts";
-import type { TaskCreate as TaskCreateInput, TaskListQuery as TaskListQueryInput, TaskUpdate as TaskUpdateInput } from "./schemas.ts";
-import { CompletionBody, Task, TaskCreate, TaskIdParams, TaskListQuery, TaskUpdate } from "./schemas.ts";
+import { CompletionBody, Task, TaskCreate, TaskIdParams, TaskListQuery, TaskUpdate, taskListResponse } from "./schemas.ts";
 import * as tasks from "./service.ts";
 
-const jsonBody = (description: string, schema: TSchema, headers: Record<string, unknown> = {}) =>
-  ({ description, headers, content: { "application/json": { schema } } }) as unknown as TSchema;
-
-const etagHeader = { etag: { type: "string", description: "Strong validator of the task's current state" } };
-const linkHeader = {
-  link: { type: "string", description: 'Present when more results exist: `<url>; rel="next"`' },
-};
-
-export const taskSchemas = [Task, TaskCreate, TaskUpdate, CompletionBody];
-export const TaskArray = Type.Array(Type.Ref(Task));
-export const taskListResponse = jsonBody("The tasks, in the requested order", TaskArray, linkHeader);
+/** Schemas other routes refer to by $id (the admin's view of a user's tasks among them). */
+const sharedSchemas = [Task, TaskCreate, TaskUpdate, CompletionBody];
 
 const ConditionalHeaders = Type.Object({
   "if-match": Type.Optional(Type.String({ description: "Only write if the task's ETag is one of these (else 412)" })),
 });
 
-/** Sends one page of tasks with the `Link` to the next one (built from this request's own URL). */
-export function sendTaskPage(req: FastifyRequest, reply: FastifyReply, page: tasks.TaskPage): FastifyReply {
-  if (page.nextCursor) {
-    const url = new URL(req.url, req.server.ctx.config.publicUrl);
-    const base = new URL(req.server.ctx.config.publicUrl);
-    url.protocol = base.protocol;
-    url.host = base.host;
-    url.searchParams.set("cursor", page.nextCursor);
-    reply.header("link", `<${url.toString()}>; rel="next"`);
-  }
-  return reply.type("application/json; charset=utf-8").header("cache-control", "private, no-cache").send(page.body);
-}
-
 function sendTask(reply: FastifyReply, task: tasks.TaskResult, status = 200): FastifyReply {
-  return reply
-    .code(status)
-    .header("etag", task.etag)
-    .header("cache-control", "private, no-cache")
-    .type("application/json; charset=utf-8")
-    .send(task.json);
+  return sendJsonText(reply.header("etag", etagOf(task.version)), task.json, status);
 }
 
 declare module "fastify" {
@@ -68,8 +44,14 @@ async function normalizeTaskBody(req: FastifyRequest): Promise<void> {
   if (Array.isArray(body.tags)) body.tags = body.tags.map((t) => (typeof t === "string" ? t.trim().toLowerCase() : t));
 }
 
-export function registerTaskRoutes(api: FastifyInstance): void {
-  const { db, listCache } = api.ctx;
+/**
+ * /api/tasks. Not encapsulated (fastify-plugin), so that the task schemas it
+ * adds are there for the routes of later features that return tasks.
+ */
+export const taskRoutes = fp(async (scope: FastifyInstance) => {
+  for (const schema of sharedSchemas) scope.addSchema(schema);
+  const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, listCache, config } = api.ctx;
   const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id, listCache });
   const tags = ["tasks"];
 
@@ -84,7 +66,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         response: { 200: taskListResponse, ...problemResponses(...apiErrors) },
       },
     },
-    async (req, reply) => sendTaskPage(req, reply, await tasks.listTasks(ctxOf(req), req.query as TaskListQueryInput)),
+    async (req, reply) => sendPage(req, reply, await tasks.listTasks(ctxOf(req), req.query), { publicUrl: config.publicUrl }),
   );
 
   api.post(
@@ -102,7 +84,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         }),
         body: Type.Ref(TaskCreate),
         response: {
-          201: jsonBody("Created (or, for a repeated Idempotency-Key, the original response)", Type.Ref(Task), {
+          201: jsonContent("Created (or, for a repeated Idempotency-Key, the original response)", Type.Ref(Task), {
             ...etagHeader,
             location: { type: "string", description: "URL of the new task" },
             "idempotent-replayed": { type: "string", description: "`true` when this is a stored response" },
@@ -118,9 +100,9 @@ export function registerTaskRoutes(api: FastifyInstance): void {
       }
       const created = await tasks.createTask(
         ctxOf(req),
-        req.body as TaskCreateInput,
+        req.body,
         // Hashed after validation (bounded depth), over the body as the client sent it.
-        key === undefined ? undefined : { key, requestHash: requestHash({ ...(req.body as object), ...req.receivedTaskFields }) },
+        key === undefined ? undefined : { key, requestHash: requestHash({ ...req.body, ...req.receivedTaskFields }) },
       );
       reply.header("location", `/api/tasks/${created.id}`);
       if (created.replayed) reply.header("idempotent-replayed", "true");
@@ -138,18 +120,16 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         params: TaskIdParams,
         headers: Type.Object({ "if-none-match": Type.Optional(Type.String({ description: "304 when the ETag still matches" })) }),
         response: {
-          200: jsonBody("The task", Type.Ref(Task), etagHeader),
+          200: jsonContent("The task", Type.Ref(Task), etagHeader),
           304: { description: "Not modified", type: "null" },
           ...problemResponses(...apiErrors, 404),
         },
       },
     },
     async (req, reply) => {
-      const task = await tasks.getTask(ctxOf(req), (req.params as { id: string }).id);
-      const ifNoneMatch = req.headers["if-none-match"];
-      if (ifNoneMatch && (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === task.etag))) {
-        return reply.code(304).header("etag", task.etag).send();
-      }
+      const task = await tasks.getTask(ctxOf(req), req.params.id);
+      const etag = etagOf(task.version);
+      if (ifNoneMatchMatches(req.headers["if-none-match"], etag)) return reply.code(304).header("etag", etag).send();
       return sendTask(reply, task);
     },
   );
@@ -166,11 +146,10 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         params: TaskIdParams,
         headers: ConditionalHeaders,
         body: Type.Ref(TaskUpdate),
-        response: { 200: jsonBody("The updated task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
+        response: { 200: jsonContent("The updated task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
       },
       handler: async (req, reply) => {
-        const ifMatch = tasks.parseIfMatch(req.headers["if-match"]);
-        const task = await tasks.updateTask(ctxOf(req), (req.params as { id: string }).id, req.body as TaskUpdateInput, ifMatch);
+        const task = await tasks.updateTask(ctxOf(req), req.params.id, req.body, parseIfMatch(req.headers["if-match"]));
         return sendTask(reply, task);
       },
     });
@@ -189,7 +168,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
       },
     },
     async (req, reply) => {
-      await tasks.deleteTask(ctxOf(req), (req.params as { id: string }).id, tasks.parseIfMatch(req.headers["if-match"]));
+      await tasks.deleteTask(ctxOf(req), req.params.id, parseIfMatch(req.headers["if-match"]));
       return reply.code(204).send();
     },
   );
@@ -204,7 +183,7 @@ export function registerTaskRoutes(api: FastifyInstance): void {
         params: TaskIdParams,
         headers: ConditionalHeaders,
         body: Type.Ref(CompletionBody),
-        response: { 200: jsonBody("The task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
+        response: { 200: jsonContent("The task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
       },
       // No body at all means "toggle", like an empty object.
       preValidation: async (req) => {
@@ -212,14 +191,8 @@ export function registerTaskRoutes(api: FastifyInstance): void {
       },
     },
     async (req, reply) => {
-      const body = req.body as { completed?: boolean };
-      const task = await tasks.setCompletion(
-        ctxOf(req),
-        (req.params as { id: string }).id,
-        body.completed ?? null,
-        tasks.parseIfMatch(req.headers["if-match"]),
-      );
+      const task = await tasks.setCompletion(ctxOf(req), req.params.id, req.body.completed ?? null, parseIfMatch(req.headers["if-match"]));
       return sendTask(reply, task);
     },
   );
-}
+});

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { jsonContent, linkHeader } from "../http/reply.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;
 export type Priority = (typeof priorities)[number];
@@ -116,3 +117,6 @@ export const TaskIdParams = Type.Object({ id: Type.String({ maxLength: 200, desc
 export const taskHeaders = {
   etag: { type: "string", description: "Strong validator of this task's current state" },
 } as const;
+
+/** A page of tasks, as `GET /api/tasks` and the admin's view of a user's tasks send it. */
+export const taskListResponse = jsonContent("The tasks, in the requested order", Type.Array(Type.Ref(Task)), linkHeader);

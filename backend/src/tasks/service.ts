@@ -1,7 +1,9 @@
 import { uuidv7 } from "uuidv7";
 import type { Database, Queryable } from "../db/client.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import { AppError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../http/errors.ts";
+import { likePattern } from "../db/sql.ts";
+import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
+import { DomainError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../domain/errors.ts";
+import type { ExpectedVersions } from "../domain/versions.ts";
 import { countListCacheLookup } from "../ops/metrics.ts";
 import { claimIdempotencyKey, type IdempotentReplay, recordIdempotentResponse } from "./idempotency.ts";
 import type { ListPageCache, StoredPage } from "./list-cache.ts";
@@ -15,39 +17,21 @@ export interface TaskContext {
   listCache: ListPageCache;
 }
 
-/** A task as JSON text (built by PostgreSQL) with its ETag. */
+/** A task as JSON text (built by PostgreSQL) with its version. */
 export interface TaskResult {
   json: string;
-  etag: string;
+  version: number;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const etagOf = (version: number) => `"${version}"`;
-const result = (row: queries.TaskRow): TaskResult => ({ json: row.j, etag: etagOf(row.version) });
+const result = (row: queries.TaskRow): TaskResult => ({ json: row.j, version: row.version });
 
 /** A malformed id names no task: the same 404 as a task that does not exist (or is not yours). */
 function taskId(raw: string): string {
   if (!uuidPattern.test(raw)) throw notFound("No such task.");
   return raw.toLowerCase();
-}
-
-/**
- * Parses If-Match into the versions it accepts: null when absent, [] for
- * "*" handled by the caller as "any existing version".
- */
-export function parseIfMatch(header: string | undefined): number[] | null | "any" {
-  if (header === undefined) return null;
-  const trimmed = header.trim();
-  if (trimmed === "*") return "any";
-  const versions: number[] = [];
-  for (const part of trimmed.split(",")) {
-    const m = /^"(\d{1,9})"$/.exec(part.trim());
-    if (m) versions.push(Number(m[1]));
-  }
-  // An If-Match that matches nothing we could have sent still must fail (412), not be ignored.
-  return versions.length > 0 ? versions : [-1];
 }
 
 function checkText(field: string, value: string, errors: FieldError[]): void {
@@ -157,11 +141,11 @@ export async function createTask(
 
 function replay(claim: IdempotentReplay): CreateOutcome {
   if (claim.requestHash === "mismatch") {
-    throw new AppError("validation_failed", "This Idempotency-Key was used with a different request body.", [
+    throw new DomainError("validation_failed", "This Idempotency-Key was used with a different request body.", [
       { field: "Idempotency-Key", message: "was already used with a different body" },
     ]);
   }
-  return { id: claim.taskId, json: claim.responseBody, etag: etagOf(1), replayed: true };
+  return { id: claim.taskId, json: claim.responseBody, version: 1, replayed: true };
 }
 
 export async function getTask(ctx: TaskContext, rawId: string): Promise<TaskResult> {
@@ -176,14 +160,9 @@ async function missOrConflict(ctx: TaskContext, id: string, conditional: boolean
   throw notFound("No such task.");
 }
 
-const versionsFor = (ifMatch: number[] | null | "any") => (ifMatch === "any" ? null : ifMatch);
+const versionsFor = (ifMatch: ExpectedVersions) => (ifMatch === "any" ? null : ifMatch);
 
-export async function updateTask(
-  ctx: TaskContext,
-  rawId: string,
-  input: TaskUpdate,
-  ifMatch: ReturnType<typeof parseIfMatch>,
-): Promise<TaskResult> {
+export async function updateTask(ctx: TaskContext, rawId: string, input: TaskUpdate, ifMatch: ExpectedVersions): Promise<TaskResult> {
   const id = taskId(rawId);
   const changes = toChanges(input);
   const row = await queries.updateTask(ctx.db, ctx.ownerId, id, changes, versionsFor(ifMatch));
@@ -194,14 +173,14 @@ export async function setCompletion(
   ctx: TaskContext,
   rawId: string,
   completed: boolean | null,
-  ifMatch: ReturnType<typeof parseIfMatch>,
+  ifMatch: ExpectedVersions,
 ): Promise<TaskResult> {
   const id = taskId(rawId);
   const row = await queries.setCompletion(ctx.db, ctx.ownerId, id, completed, versionsFor(ifMatch));
   return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
 }
 
-export async function deleteTask(ctx: TaskContext, rawId: string, ifMatch: ReturnType<typeof parseIfMatch>): Promise<void> {
+export async function deleteTask(ctx: TaskContext, rawId: string, ifMatch: ExpectedVersions): Promise<void> {
   const id = taskId(rawId);
   if (!(await queries.deleteTask(ctx.db, ctx.ownerId, id, versionsFor(ifMatch)))) await missOrConflict(ctx, id, ifMatch !== null);
 }
@@ -220,11 +199,6 @@ const keyKinds: Record<SortKey, "timestamp" | "timestamp_or_infinity" | "int" | 
   priority: "int",
   title: "text",
 };
-
-/** Escapes LIKE's pattern characters so that q matches literally. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
 
 export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise<TaskPage> {
   const sortParam = query.sort ?? "-created_at";
