@@ -34,6 +34,8 @@ export interface Config {
   jwtSecret: string | null;
   corsOrigins: string[];
   logLevel: string;
+  /** How log lines look: "auto" is pretty in development at a terminal, JSON otherwise. */
+  logFormat: "auto" | "json" | "pretty";
   trustProxy: TrustProxy;
   rateLimit: {
     enabled: boolean;
@@ -192,6 +194,11 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
 
+  const logFormat = env.LOG_FORMAT || "auto";
+  if (!["auto", "json", "pretty"].includes(logFormat)) {
+    throw new ConfigError("LOG_FORMAT", `must be auto, json or pretty; got "${logFormat}"`);
+  }
+
   const redisUrl = env.REDIS_URL ? url("REDIS_URL", env.REDIS_URL, ["redis:", "rediss:"]) : null;
   const adminEmails = list(env, "ADMIN_EMAILS").map((e) => e.toLowerCase());
   for (const email of adminEmails) {
@@ -216,6 +223,8 @@ export function loadConfig(env: Env): Config {
     jwtSecret,
     corsOrigins,
     logLevel,
+    // "auto": readable lines in development when stdout is a terminal, JSON otherwise (main.ts decides).
+    logFormat: logFormat as "auto" | "json" | "pretty",
     trustProxy: trustProxy(env),
     rateLimit: {
       enabled: bool(env, "RATE_LIMIT", true),

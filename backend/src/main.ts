@@ -47,7 +47,7 @@ async function serve(): Promise<void> {
   const [{ buildApp }, { DirectoryLockedError }] = await Promise.all([import("./app.ts"), import("./db/lock.ts")]);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp(config);
+    app = await buildApp(config, { logStream: await prettyLogStream() });
   } catch (err) {
     if (err instanceof DirectoryLockedError) {
       process.stderr.write(`doable: ${err.message}\n`);
@@ -84,4 +84,12 @@ async function serve(): Promise<void> {
       ].join("\n"),
     );
   }
+}
+
+/** Readable log lines for a person at a terminal (pino-pretty); undefined means JSON lines on stdout. */
+async function prettyLogStream() {
+  const pretty = config.logFormat === "pretty" || (config.logFormat === "auto" && config.env === "development" && process.stdout.isTTY);
+  if (!pretty) return undefined;
+  const { default: pinoPretty } = await import("pino-pretty");
+  return pinoPretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
 }
