@@ -44,10 +44,15 @@ if (config.webConcurrency > 1 && cluster.isPrimary) {
 async function serve(): Promise<void> {
   // Loaded here, not at the top: a cluster primary only supervises and never needs the app
   // (importing it cost the primary about 100 MB of memory).
-  const [{ buildApp }, { DirectoryLockedError }] = await Promise.all([import("./app.ts"), import("./db/lock.ts")]);
+  const [{ buildApp }, { DirectoryLockedError }, { prettyLogStream, wantsPrettyLogs }] = await Promise.all([
+    import("./app.ts"),
+    import("./db/lock.ts"),
+    import("./http/logging.ts"),
+  ]);
+  const pretty = wantsPrettyLogs(config, process.stdout.isTTY === true);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp(config, { logStream: await prettyLogStream() });
+    app = await buildApp(config, pretty ? { logStream: await prettyLogStream({ colorize: process.stdout.isTTY === true }) } : {});
   } catch (err) {
     if (err instanceof DirectoryLockedError) {
       process.stderr.write(`doable: ${err.message}\n`);
@@ -84,12 +89,4 @@ async function serve(): Promise<void> {
       ].join("\n"),
     );
   }
-}
-
-/** Readable log lines for a person at a terminal (pino-pretty); undefined means JSON lines on stdout. */
-async function prettyLogStream() {
-  const pretty = config.logFormat === "pretty" || (config.logFormat === "auto" && config.env === "development" && process.stdout.isTTY);
-  if (!pretty) return undefined;
-  const { default: pinoPretty } = await import("pino-pretty");
-  return pinoPretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
 }

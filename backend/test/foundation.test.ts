@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { validate } from "@readme/openapi-parser";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import type { InjectOptions } from "light-my-request";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { prettyLogStream, wantsPrettyLogs } from "../src/http/logging.ts";
 import { isDocsViewerLoaded } from "../src/http/openapi.ts";
 import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
 
@@ -282,6 +284,43 @@ describe("logs", () => {
   });
 });
 
+describe("log format", () => {
+  const config = (env: Record<string, string>) => loadConfig({ DATABASE_URL: "memory://", ...env });
+  test("readable lines in development at a terminal, JSON when piped, in production, or when asked", () => {
+    assert.equal(wantsPrettyLogs(config({}), true), true);
+    assert.equal(wantsPrettyLogs(config({}), false), false);
+    assert.equal(wantsPrettyLogs(config({ NODE_ENV: "test" }), true), false);
+    assert.equal(
+      wantsPrettyLogs(config({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(40), BETTER_AUTH_URL: "https://t.example" }), true),
+      false,
+    );
+    assert.equal(wantsPrettyLogs(config({ LOG_FORMAT: "json" }), true), false);
+    assert.equal(wantsPrettyLogs(config({ LOG_FORMAT: "pretty" }), false), true);
+  });
+
+  test("readable lines are request lines without secrets", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const pretty = await startApp({}, undefined, await prettyLogStream({ colorize: false, destination }));
+    try {
+      const someone = await signUp(pretty.app);
+      await pretty.app.inject({ method: "GET", url: "/api/tasks?token=querysecretvalue", headers: someone.auth });
+      const text = lines.join("");
+      assert.match(text, /INFO.*: request\n/);
+      assert.match(text, /route: "\/api\/tasks"/);
+      assert.ok(!text.trimStart().startsWith("{"), "not JSON");
+      assert.ok(!text.includes(someone.jwt) && !text.includes("querysecretvalue"), "secrets stay redacted");
+    } finally {
+      await pretty.close();
+    }
+  });
+});
+
 describe("configuration", () => {
   const cases: [Record<string, string>, string][] = [
     [{ PORT: "eighty" }, "PORT"],
@@ -293,6 +332,7 @@ describe("configuration", () => {
     [{ RATE_LIMIT: "maybe" }, "RATE_LIMIT"],
     [{ JWT_SECRET: "tooshort" }, "JWT_SECRET"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ LOG_FORMAT: "fancy" }, "LOG_FORMAT"],
     [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY"],
   ];
   for (const [env, variable] of cases) {

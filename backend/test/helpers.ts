@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 
@@ -42,7 +43,7 @@ export interface TestApp {
 }
 
 /** Builds the app on its own database with test-friendly settings; `env` overrides them. */
-export async function startApp(env: Env = {}, existingDatabaseUrl?: string): Promise<TestApp> {
+export async function startApp(env: Env = {}, existingDatabaseUrl?: string, logStream?: DestinationStream): Promise<TestApp> {
   const database = existingDatabaseUrl ? { url: existingDatabaseUrl, drop: async () => {} } : await createTestDatabase();
   const logs: string[] = [];
   const stream = new Writable({
@@ -60,7 +61,7 @@ export async function startApp(env: Env = {}, existingDatabaseUrl?: string): Pro
     BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
     ...env,
   });
-  const app = await buildApp(config, { logStream: stream });
+  const app = await buildApp(config, { logStream: logStream ?? stream });
   return {
     app,
     logs,

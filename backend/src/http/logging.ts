@@ -33,3 +33,23 @@ const secretQueryParams = /([?&](?:token|access_token|code|password|secret)=)[^&
 export function loggableUrl(url: string): string {
   return url.replace(secretQueryParams, "$1[redacted]");
 }
+
+/**
+ * Whether log lines are for a person (pino-pretty) rather than a collector
+ * (JSON lines): `LOG_FORMAT=auto` means readable in development at a terminal.
+ */
+export function wantsPrettyLogs(config: { logFormat: "auto" | "json" | "pretty"; env: string }, stdoutIsTerminal: boolean): boolean {
+  if (config.logFormat !== "auto") return config.logFormat === "pretty";
+  return config.env === "development" && stdoutIsTerminal;
+}
+
+/** A pino destination that writes readable lines to `destination` (stdout by default). */
+export async function prettyLogStream(options: { colorize: boolean; destination?: NodeJS.WritableStream }) {
+  const { default: pinoPretty } = await import("pino-pretty");
+  return pinoPretty({
+    colorize: options.colorize,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname",
+    ...(options.destination ? { destination: options.destination, sync: true } : {}),
+  });
+}
