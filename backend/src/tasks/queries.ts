@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/client.ts";
-import { isoUtc } from "../db/sql.ts";
+import { isoUtc, likePattern } from "../db/sql.ts";
 import type { SortKey } from "./schemas.ts";
 
 /*
@@ -139,8 +139,8 @@ export interface ListFilters {
   completed?: boolean;
   priorities?: number[];
   tags?: string[];
-  /** Already a LIKE pattern with the user's text escaped. */
-  pattern?: string;
+  /** Text to find in the title or description, literally (`q`). */
+  search?: string;
   dueBefore?: string;
   dueAfter?: string;
   overdue?: boolean;
@@ -204,13 +204,13 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   if (f.completed !== undefined) where.push(f.completed ? "completed" : "NOT completed");
   if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
   if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
-  if (f.pattern) {
+  if (f.search !== undefined) {
     // The concatenation is what the trigram index holds. A match can span both fields only through
     // the newline between them, so only a search text with a newline needs the second test; written
     // always, it made PostgreSQL guess 10-20x too few matches and at times pick a plan 5-14x slower.
-    const p = param(f.pattern);
+    const p = param(likePattern(f.search));
     const concatenated = `(title || E'\\n' || coalesce(description, '')) ILIKE ${p}`;
-    where.push(f.pattern.includes("\n") ? `${concatenated} AND (title ILIKE ${p} OR description ILIKE ${p})` : concatenated);
+    where.push(f.search.includes("\n") ? `${concatenated} AND (title ILIKE ${p} OR description ILIKE ${p})` : concatenated);
   }
   // Written on due_sort (= coalesce(due_at, 'infinity'); due dates are always finite) so that the
   // (user_id, due_sort, id) index serves the range and the planner sees one range, not two guesses.
@@ -239,7 +239,7 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   // A search or tag filter's best plan depends on its value (a common word: walk the sort index;
   // a rare one: the GIN index), so those statements stay unnamed and are planned for their values.
   // A named one gets PostgreSQL's generic plan after five runs: measured 20-40x slower for them.
-  const valueSensitive = Boolean(f.pattern) || (f.tags !== undefined && f.tags.length > 0);
+  const valueSensitive = f.search !== undefined || (f.tags !== undefined && f.tags.length > 0);
   const [r] = await q.query<{ n: number; v: string | null; json: string; k: string | number | null; id: string | null }>(
     text,
     params,

@@ -1,6 +1,5 @@
 import { uuidv7 } from "uuidv7";
 import type { Database, Queryable } from "../db/client.ts";
-import { likePattern } from "../db/sql.ts";
 import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
 import { DomainError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../domain/errors.ts";
 import type { ExpectedVersions } from "../domain/versions.ts";
@@ -217,7 +216,7 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
     completed: query.status === "completed" ? true : query.status === "pending" ? false : undefined,
     priorities: query.priority ? [...new Set(query.priority.split(",") as Priority[])].map(rank) : undefined,
     tags,
-    pattern: query.q !== undefined ? likePattern(query.q) : undefined,
+    search: query.q,
     dueBefore: query.due_before,
     dueAfter: query.due_after,
     overdue: query.overdue,
