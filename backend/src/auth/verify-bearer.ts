@@ -150,15 +150,15 @@ export class TokenVerifier {
   }
 
   private async loadLocalKeys(): Promise<void> {
-    const rows = await this.db.query<{ id: string; public_key: string; alg: string | null; crv: string | null }>(
-      "SELECT id, public_key, alg, crv FROM jwks WHERE expires_at IS NULL OR expires_at > now()",
+    const rows = await this.db.query<{ id: string; publicKey: string; alg: string | null; crv: string | null }>(
+      'SELECT id, "publicKey", alg, crv FROM jwks WHERE "expiresAt" IS NULL OR "expiresAt" > now()',
       [],
       "jwks_public",
     );
     const keys: JSONWebKeySet["keys"] = [];
     for (const row of rows) {
       try {
-        const jwk = JSON.parse(row.public_key) as JSONWebKeySet["keys"][number];
+        const jwk = JSON.parse(row.publicKey) as JSONWebKeySet["keys"][number];
         keys.push({ ...jwk, kid: row.id, alg: row.alg ?? "EdDSA", ...(row.crv ? { crv: row.crv } : {}) });
       } catch {
         // A key row that does not parse can verify nothing; skip it.

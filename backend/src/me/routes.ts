@@ -31,7 +31,7 @@ export function registerMeRoutes(api: FastifyInstance): void {
     async (req, reply) => {
       const rows = await db.query<{ j: string }>(
         `SELECT row_to_json(x)::text AS j FROM (
-           SELECT id, email, name, role, ${isoUtc("created_at")} AS created_at
+           SELECT id, email, name, role, ${isoUtc('"createdAt"')} AS created_at
              FROM "user" WHERE id = $1) x`,
         [actorOf(req).id],
         "me",
