@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   type JSONWebKeySet,
   type JWTPayload,
@@ -98,7 +99,7 @@ export class TokenVerifier {
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
-      } else if (alg === "EdDSA" && (kid === undefined || (await this.hasLocalKey(kid)))) {
+      } else if (alg === "EdDSA" && !this.claimsExternalIssuer(token) && (kid === undefined || (await this.hasLocalKey(kid)))) {
         ({ payload } = await jwtVerify(token, this.localKeySet(), {
           algorithms: ["EdDSA"],
           issuer: this.config.publicUrl,
@@ -131,6 +132,21 @@ export class TokenVerifier {
       issuedAt: typeof payload.iat === "number" ? payload.iat : 0,
       expiresAt: typeof payload.exp === "number" ? payload.exp : 0,
     };
+  }
+
+  /**
+   * A Better Auth app sharing the database signs with the keys of the shared
+   * `jwks` table, so its tokens name keys Doable holds too; they claim its
+   * issuer, and are verified against its JWKS like any external token (a
+   * key of this server's own set never speaks for another issuer).
+   */
+  private claimsExternalIssuer(token: string): boolean {
+    if (!this.config.jwtJwks) return false;
+    try {
+      return decodeJwt(token).iss === this.config.jwtJwks.issuer;
+    } catch {
+      return false;
+    }
   }
 
   private localKeySet(): JWTVerifyGetKey {
