@@ -206,7 +206,7 @@ describe("ban, unban and delete", () => {
     const refused = await signIn(t.app, bad.email, bad.password);
     assert.equal(refused.statusCode, 403);
     assert.match((refused.json() as { message: string }).message, /banned.*abuse/);
-    const sessions = await t.app.ctx.db.query(`SELECT 1 FROM session WHERE user_id = $1`, [bad.id]);
+    const sessions = await t.app.ctx.db.query(`SELECT 1 FROM session WHERE "userId" = $1`, [bad.id]);
     assert.equal(sessions.length, 0, "sessions ended");
 
     const unban = await req(root, "PATCH", `/api/admin/users/${bad.id}`, { banned: false });
@@ -228,8 +228,12 @@ describe("ban, unban and delete", () => {
     const res = await req(root, "DELETE", `/api/admin/users/${gone.id}`);
     assert.equal(res.statusCode, 204);
     assert.equal(res.body, "");
-    for (const table of ["tasks", "session", "account"]) {
-      const rows = await t.app.ctx.db.query(`SELECT 1 FROM ${table} WHERE user_id = $1`, [gone.id]);
+    for (const [table, owner] of [
+      ["tasks", "user_id"],
+      ["session", '"userId"'],
+      ["account", '"userId"'],
+    ]) {
+      const rows = await t.app.ctx.db.query(`SELECT 1 FROM ${table} WHERE ${owner} = $1`, [gone.id]);
       assert.equal(rows.length, 0, `${table} rows are gone`);
     }
     assertProblem(await t.app.inject({ method: "GET", url: "/api/me", headers: gone.auth }), 401, "unauthorized");

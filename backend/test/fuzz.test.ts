@@ -822,7 +822,7 @@ async function afterRequest(op: Operation, r: FuzzRequest, status: number): Prom
     tokensIssuedAt = Date.now();
   }
   if (op.path.startsWith("/api/admin/users/{id}") && op.method !== "GET" && r.who === "admin") {
-    await t.app.ctx.db.query(`UPDATE "user" SET role = 'admin', banned = false, ban_reason = NULL, ban_expires = NULL WHERE id = $1`, [
+    await t.app.ctx.db.query(`UPDATE "user" SET role = 'admin', banned = false, "banReason" = NULL, "banExpires" = NULL WHERE id = $1`, [
       admin.id,
     ]);
   }
@@ -840,7 +840,7 @@ async function renewCarol(): Promise<void> {
   const token = async () => {
     const value = randomBytes(24).toString("base64url");
     await t.app.ctx.db.query(
-      `INSERT INTO session (id, token, user_id, expires_at, ip_address, user_agent) VALUES ($1, $2, $3, now() + interval '1 day', '127.0.0.1', 'fuzz')`,
+      `INSERT INTO session (id, token, "userId", "expiresAt", "ipAddress", "userAgent") VALUES ($1, $2, $3, now() + interval '1 day', '127.0.0.1', 'fuzz')`,
       [randomUUID(), value, carol.id],
     );
     return value;
@@ -858,8 +858,8 @@ async function snapshotVictim(): Promise<string> {
   const one = async (sql: string) => JSON.stringify((await db.query<{ j: unknown }>(sql, [victim.id]))[0]?.j ?? null);
   return [
     await one(`SELECT row_to_json(u) AS j FROM "user" u WHERE id = $1`),
-    await one("SELECT json_agg(a ORDER BY id) AS j FROM account a WHERE user_id = $1"),
-    await one("SELECT json_agg(s ORDER BY id) AS j FROM session s WHERE user_id = $1"),
+    await one('SELECT json_agg(a ORDER BY id) AS j FROM account a WHERE "userId" = $1'),
+    await one('SELECT json_agg(s ORDER BY id) AS j FROM session s WHERE "userId" = $1'),
     await one("SELECT json_agg(x ORDER BY id) AS j FROM tasks x WHERE user_id = $1"),
     await one("SELECT json_agg(k ORDER BY key) AS j FROM idempotency_keys k WHERE user_id = $1"),
     await one("SELECT json_agg(r) AS j FROM token_revocations r WHERE user_id = $1"),

@@ -61,8 +61,8 @@ async function snapshotOf(app: App, userId: string): Promise<string> {
   const rows = await app.ctx.db.query<{ j: unknown }>(
     `SELECT json_build_object(
        'user', (SELECT row_to_json(u) FROM "user" u WHERE id = $1),
-       'accounts', (SELECT json_agg(a ORDER BY id) FROM account a WHERE user_id = $1),
-       'sessions', (SELECT json_agg(s ORDER BY id) FROM session s WHERE user_id = $1),
+       'accounts', (SELECT json_agg(a ORDER BY id) FROM account a WHERE "userId" = $1),
+       'sessions', (SELECT json_agg(s ORDER BY id) FROM session s WHERE "userId" = $1),
        'tasks', (SELECT json_agg(x ORDER BY id) FROM tasks x WHERE user_id = $1)) AS j`,
     [userId],
   );
@@ -483,11 +483,11 @@ describe("API3:2023 broken object property level authorization", () => {
       assert.equal(update.statusCode, 422, `update-user with ${field}: ${update.body}`);
     }
     assert.deepEqual(await t.app.ctx.db.query(`SELECT 1 FROM "user" WHERE email = $1`, [email]), []);
-    const [row] = await t.app.ctx.db.query<{ role: string; image: string | null; email_verified: boolean }>(
-      `SELECT role, image, email_verified FROM "user" WHERE id = $1`,
+    const [row] = await t.app.ctx.db.query<{ role: string; image: string | null; emailVerified: boolean }>(
+      `SELECT role, image, "emailVerified" FROM "user" WHERE id = $1`,
       [alice.id],
     );
-    assert.deepEqual(row, { role: "user", image: null, email_verified: false });
+    assert.deepEqual(row, { role: "user", image: null, emailVerified: false });
   });
 
   test("auth bodies that Better Auth alone would store wrongly or fail on with a 500 are a 422", async () => {
@@ -610,14 +610,14 @@ describe("API3:2023 broken object property level authorization", () => {
     );
 
     const hashes = await t.app.ctx.db.query<{ password: string }>("SELECT password FROM account WHERE password IS NOT NULL");
-    const privateKeys = await t.app.ctx.db.query<{ private_key: string }>("SELECT private_key FROM jwks");
+    const privateKeys = await t.app.ctx.db.query<{ privateKey: string }>('SELECT "privateKey" FROM jwks');
     for (const { op, body, text } of bodies) {
       const flagged = secretLookingKeys(body).filter((k) => !(allowedSecretKeys[op] ?? []).includes(k));
       assert.deepEqual(flagged, [], `${op} returns secret-looking fields`);
       assert.ok(!text.includes("scrypt$"), `${op} returns a password hash`);
       assert.ok(!text.includes(SECRET), `${op} returns the auth secret`);
       for (const { password } of hashes) assert.ok(!text.includes(password.slice(-20)), `${op} returns a password hash`);
-      for (const { private_key } of privateKeys) assert.ok(!text.includes(private_key.slice(-20)), `${op} returns a private key`);
+      for (const { privateKey } of privateKeys) assert.ok(!text.includes(privateKey.slice(-20)), `${op} returns a private key`);
     }
     const jwks = bodies.find((b) => b.op === "getJwks")?.body as { keys: Record<string, unknown>[] };
     for (const key of jwks.keys)

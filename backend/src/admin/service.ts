@@ -19,14 +19,14 @@ const latestDate = Date.parse("9999-12-31T23:59:59.999Z");
 
 const USER_JSON = `json_build_object(
   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role, 'banned', u.banned,
-  'created_at', ${isoUtc("u.created_at")},
+  'created_at', ${isoUtc('u."createdAt"')},
   'task_count', (SELECT count(*)::int FROM tasks t WHERE t.user_id = u.id))`;
 
 const USER_DETAIL_JSON = `(SELECT json_build_object(
   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role, 'banned', u.banned,
-  'created_at', ${isoUtc("u.created_at")},
+  'created_at', ${isoUtc('u."createdAt"')},
   'task_count', c.total,
-  'ban_reason', u.ban_reason, 'ban_expires_at', ${isoUtc("u.ban_expires")},
+  'ban_reason', u."banReason", 'ban_expires_at', ${isoUtc('u."banExpires"')},
   'task_counts', json_build_object('total', c.total, 'completed', c.completed, 'overdue', c.overdue))
   FROM (SELECT count(*)::int AS total,
                count(*) FILTER (WHERE completed)::int AS completed,
@@ -67,12 +67,12 @@ export async function listUsers(ctx: AdminContext, query: AdminUserListQuery): P
   const limit = query.limit ?? 50;
   const after = query.cursor ? decodeCursor(query.cursor, "users", "timestamp", userIdPattern) : null;
   const rows = await ctx.db.query<{ j: string; k: string; id: string }>(
-    `SELECT ${USER_JSON}::text AS j, ${isoUtc("u.created_at")} AS k, u.id FROM "user" u
+    `SELECT ${USER_JSON}::text AS j, ${isoUtc('u."createdAt"')} AS k, u.id FROM "user" u
       WHERE ($1::text IS NULL OR ((u.email || E'\\n' || u.name) ILIKE $1 AND (u.email ILIKE $1 OR u.name ILIKE $1)))
         AND ($2::text IS NULL OR u.role = $2)
         AND ($3::boolean IS NULL OR u.banned = $3)
-        AND ($4::timestamptz IS NULL OR (u.created_at, u.id) < ($4::timestamptz, $5::text))
-      ORDER BY u.created_at DESC, u.id DESC
+        AND ($4::timestamptz IS NULL OR (u."createdAt", u.id) < ($4::timestamptz, $5::text))
+      ORDER BY u."createdAt" DESC, u.id DESC
       LIMIT $6`,
     [query.q ? likePattern(query.q) : null, query.role ?? null, query.banned ?? null, after?.key ?? null, after?.id ?? null, limit + 1],
     "admin_users_list",
@@ -150,9 +150,9 @@ export async function updateUser(ctx: AdminContext, id: string, input: AdminUser
       `UPDATE "user" SET
          role = coalesce($2, role),
          banned = coalesce($3, banned),
-         ban_reason = CASE WHEN $6 THEN NULL WHEN $4 THEN $5 ELSE ban_reason END,
-         ban_expires = CASE WHEN $6 THEN NULL WHEN $7 THEN $8::timestamptz ELSE ban_expires END,
-         updated_at = now()
+         "banReason" = CASE WHEN $6 THEN NULL WHEN $4 THEN $5 ELSE "banReason" END,
+         "banExpires" = CASE WHEN $6 THEN NULL WHEN $7 THEN $8::timestamptz ELSE "banExpires" END,
+         "updatedAt" = now()
        WHERE id = $1`,
       [
         id,
@@ -167,7 +167,7 @@ export async function updateUser(ctx: AdminContext, id: string, input: AdminUser
     );
     if (input.banned === true && !target.banned) {
       // Sign-in is refused by Better Auth (banned flag); sessions end now; JWTs fail within seconds everywhere.
-      await tx.query("DELETE FROM session WHERE user_id = $1", [id]);
+      await tx.query('DELETE FROM session WHERE "userId" = $1', [id]);
       await ctx.revocations.revoke(tx, id, "banned");
     }
     await audit(tx, ctx, "user.update", { userId: id }, { changes: input, before: { role: target.role, banned: target.banned } });
@@ -198,7 +198,7 @@ export async function stats(ctx: AdminContext): Promise<string> {
                    'total', count(*)::int,
                    'admins', count(*) FILTER (WHERE role = 'admin')::int,
                    'banned', count(*) FILTER (WHERE banned)::int,
-                   'new_last_7_days', count(*) FILTER (WHERE created_at > now() - interval '7 days')::int) FROM "user"),
+                   'new_last_7_days', count(*) FILTER (WHERE "createdAt" > now() - interval '7 days')::int) FROM "user"),
        'tasks', (SELECT json_build_object(
                    'total', count(*)::int,
                    'completed', count(*) FILTER (WHERE completed)::int,

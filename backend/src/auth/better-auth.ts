@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { account, jwks, session, user, verification } from "../db/schema.ts";
 import { applyAdminEmails } from "./admin-emails.ts";
-import { createPasswordHasher } from "./password.ts";
+import { createPasswordHasher, isLegacyHash } from "./password.ts";
 import type { RevocationList } from "./revocation.ts";
 
 /** The header through which the bridge tells Better Auth the client address Fastify resolved. */
@@ -19,6 +19,18 @@ function banMessage(u: { banReason?: string | null; banExpires?: Date | string |
 
 export function createAuth(config: Config, db: Database, revocations: RevocationList) {
   const hasher = createPasswordHasher(config.passwordHashConcurrency);
+  const verifyPassword = async (data: { hash: string; password: string }) => {
+    const valid = await hasher.verify(data);
+    // A hash from before Better Auth's format is rewritten in it on the first
+    // sign-in, so that other Better Auth apps on this database accept it too.
+    if (valid && isLegacyHash(data.hash)) {
+      await db.query(`UPDATE account SET password = $1 WHERE "providerId" = 'credential' AND password = $2`, [
+        await hasher.hash(data.password),
+        data.hash,
+      ]);
+    }
+    return valid;
+  };
   return betterAuth({
     appName: "Doable",
     baseURL: config.publicUrl,
@@ -34,7 +46,7 @@ export function createAuth(config: Config, db: Database, revocations: Revocation
       minPasswordLength: 8,
       maxPasswordLength: 128,
       autoSignIn: true,
-      password: { hash: hasher.hash, verify: hasher.verify },
+      password: { hash: hasher.hash, verify: verifyPassword },
     },
     advanced: {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },

@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   type JSONWebKeySet,
   type JWTPayload,
@@ -98,7 +99,7 @@ export class TokenVerifier {
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
-      } else if (alg === "EdDSA" && (kid === undefined || (await this.hasLocalKey(kid)))) {
+      } else if (alg === "EdDSA" && !this.claimsExternalIssuer(token) && (kid === undefined || (await this.hasLocalKey(kid)))) {
         ({ payload } = await jwtVerify(token, this.localKeySet(), {
           algorithms: ["EdDSA"],
           issuer: this.config.publicUrl,
@@ -133,6 +134,21 @@ export class TokenVerifier {
     };
   }
 
+  /**
+   * A Better Auth app sharing the database signs with the keys of the shared
+   * `jwks` table, so its tokens name keys Doable holds too; they claim its
+   * issuer, and are verified against its JWKS like any external token (a
+   * key of this server's own set never speaks for another issuer).
+   */
+  private claimsExternalIssuer(token: string): boolean {
+    if (!this.config.jwtJwks) return false;
+    try {
+      return decodeJwt(token).iss === this.config.jwtJwks.issuer;
+    } catch {
+      return false;
+    }
+  }
+
   private localKeySet(): JWTVerifyGetKey {
     if (!this.localKeys) throw new Error("keys not loaded");
     return this.localKeys;
@@ -150,15 +166,15 @@ export class TokenVerifier {
   }
 
   private async loadLocalKeys(): Promise<void> {
-    const rows = await this.db.query<{ id: string; public_key: string; alg: string | null; crv: string | null }>(
-      "SELECT id, public_key, alg, crv FROM jwks WHERE expires_at IS NULL OR expires_at > now()",
+    const rows = await this.db.query<{ id: string; publicKey: string; alg: string | null; crv: string | null }>(
+      'SELECT id, "publicKey", alg, crv FROM jwks WHERE "expiresAt" IS NULL OR "expiresAt" > now()',
       [],
       "jwks_public",
     );
     const keys: JSONWebKeySet["keys"] = [];
     for (const row of rows) {
       try {
-        const jwk = JSON.parse(row.public_key) as JSONWebKeySet["keys"][number];
+        const jwk = JSON.parse(row.publicKey) as JSONWebKeySet["keys"][number];
         keys.push({ ...jwk, kid: row.id, alg: row.alg ?? "EdDSA", ...(row.crv ? { crv: row.crv } : {}) });
       } catch {
         // A key row that does not parse can verify nothing; skip it.

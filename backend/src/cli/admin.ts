@@ -22,8 +22,8 @@ let exitCode = 0;
 try {
   await migrate(db);
   if (command === "list") {
-    const rows = await db.query<{ email: string; name: string; created_at: string }>(
-      `SELECT email, name, created_at::text FROM "user" WHERE role = 'admin' ORDER BY created_at`,
+    const rows = await db.query<{ email: string; name: string }>(
+      `SELECT email, name FROM "user" WHERE role = 'admin' ORDER BY "createdAt"`,
     );
     process.stdout.write(rows.length ? `${rows.map((r) => `${r.email}\t${r.name}`).join("\n")}\n` : "no admins yet\n");
   } else {
@@ -40,7 +40,7 @@ try {
     }
     if (exitCode === 0) {
       const rows = await db.query<{ email: string }>(
-        `UPDATE "user" SET role = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING email`,
+        `UPDATE "user" SET role = $2, "updatedAt" = now() WHERE lower(email) = lower($1) RETURNING email`,
         [email, role],
       );
       if (rows.length === 0) {

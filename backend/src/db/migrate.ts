@@ -31,17 +31,21 @@ export const expectedMigrations = readMigrations().map((m) => m.tag);
 /**
  * Applies the versioned SQL files drizzle-kit generated, in journal order,
  * each in its own transaction that also takes the advisory lock, so several
- * instances starting at once apply each migration exactly once.
+ * instances starting at once apply each migration exactly once. `through`
+ * stops after that migration (upgrade tests build yesterday's schema with it).
  */
-export async function migrate(db: Database): Promise<string[]> {
+export async function migrate(db: Database, options: { through?: string } = {}): Promise<string[]> {
   await db
     .query("CREATE TABLE IF NOT EXISTS doable_migrations (tag text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
     .catch(async (err: { code?: string }) => {
       // Two instances racing on CREATE TABLE IF NOT EXISTS can collide on the catalog.
       if (err.code !== "23505" && err.code !== "42P07") throw err;
     });
+  const migrations = readMigrations();
+  const last = options.through === undefined ? migrations.length - 1 : migrations.findIndex((m) => m.tag === options.through);
+  if (last < 0) throw new Error(`no migration ${options.through}`);
   const applied: string[] = [];
-  for (const migration of readMigrations()) {
+  for (const migration of migrations.slice(0, last + 1)) {
     const done = await db.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       const rows = await tx.query<{ tag: string }>("SELECT tag FROM doable_migrations WHERE tag = $1", [migration.tag]);

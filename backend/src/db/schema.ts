@@ -2,9 +2,13 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /*
- * Better Auth's tables keep Better Auth's default names and columns (plus the
- * admin plugin's role/ban columns) so that another Better Auth instance — a
- * Next.js front end, say — can share this database unchanged.
+ * Better Auth's tables are exactly Better Auth's default schema for Doable's
+ * plugins (admin, jwt, bearer): its table names and its camelCase columns, so
+ * that another Better Auth instance — a Next.js front end, say — can share
+ * this database unchanged (test/better-auth-schema.test.ts compares them with
+ * what Better Auth itself generates). Doable adds only defaults, NOT NULLs
+ * where Better Auth fills the column anyway, the role check and indexes.
+ * Doable's own tables, below them, are snake_case.
  */
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -15,19 +19,19 @@ export const user = pgTable(
     id: text("id").primaryKey(),
     name: text("name").notNull(),
     email: text("email").notNull().unique(),
-    emailVerified: boolean("email_verified").notNull().default(false),
+    emailVerified: boolean("emailVerified").notNull().default(false),
     image: text("image"),
-    createdAt: ts("created_at").notNull().defaultNow(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    createdAt: ts("createdAt").notNull().defaultNow(),
+    updatedAt: ts("updatedAt").notNull().defaultNow(),
     role: text("role").notNull().default("user"),
     banned: boolean("banned").notNull().default(false),
-    banReason: text("ban_reason"),
-    banExpires: ts("ban_expires"),
+    banReason: text("banReason"),
+    banExpires: ts("banExpires"),
   },
   (t) => [
     check("user_role_check", sql`${t.role} in ('user', 'admin')`),
-    // Admin user list: newest first, keyset on (created_at, id).
-    index("user_created_at_id_idx").on(t.createdAt, t.id),
+    // Admin user list: newest first, keyset on (createdAt, id).
+    index("user_createdAt_id_idx").on(t.createdAt, t.id),
     index("user_role_idx").on(t.role),
   ],
 );
@@ -36,40 +40,40 @@ export const session = pgTable(
   "session",
   {
     id: text("id").primaryKey(),
-    expiresAt: ts("expires_at").notNull(),
+    expiresAt: ts("expiresAt").notNull(),
     token: text("token").notNull().unique(),
-    createdAt: ts("created_at").notNull().defaultNow(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
-    ipAddress: text("ip_address"),
-    userAgent: text("user_agent"),
-    userId: text("user_id")
+    createdAt: ts("createdAt").notNull().defaultNow(),
+    updatedAt: ts("updatedAt").notNull().defaultNow(),
+    ipAddress: text("ipAddress"),
+    userAgent: text("userAgent"),
+    userId: text("userId")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
-    impersonatedBy: text("impersonated_by"),
+    impersonatedBy: text("impersonatedBy"),
   },
-  (t) => [index("session_user_id_idx").on(t.userId)],
+  (t) => [index("session_userId_idx").on(t.userId)],
 );
 
 export const account = pgTable(
   "account",
   {
     id: text("id").primaryKey(),
-    accountId: text("account_id").notNull(),
-    providerId: text("provider_id").notNull(),
-    userId: text("user_id")
+    accountId: text("accountId").notNull(),
+    providerId: text("providerId").notNull(),
+    userId: text("userId")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
-    accessToken: text("access_token"),
-    refreshToken: text("refresh_token"),
-    idToken: text("id_token"),
-    accessTokenExpiresAt: ts("access_token_expires_at"),
-    refreshTokenExpiresAt: ts("refresh_token_expires_at"),
+    accessToken: text("accessToken"),
+    refreshToken: text("refreshToken"),
+    idToken: text("idToken"),
+    accessTokenExpiresAt: ts("accessTokenExpiresAt"),
+    refreshTokenExpiresAt: ts("refreshTokenExpiresAt"),
     scope: text("scope"),
     password: text("password"),
-    createdAt: ts("created_at").notNull().defaultNow(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    createdAt: ts("createdAt").notNull().defaultNow(),
+    updatedAt: ts("updatedAt").notNull().defaultNow(),
   },
-  (t) => [index("account_user_id_idx").on(t.userId)],
+  (t) => [index("account_userId_idx").on(t.userId)],
 );
 
 export const verification = pgTable(
@@ -78,19 +82,19 @@ export const verification = pgTable(
     id: text("id").primaryKey(),
     identifier: text("identifier").notNull(),
     value: text("value").notNull(),
-    expiresAt: ts("expires_at").notNull(),
-    createdAt: ts("created_at").notNull().defaultNow(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    expiresAt: ts("expiresAt").notNull(),
+    createdAt: ts("createdAt").notNull().defaultNow(),
+    updatedAt: ts("updatedAt").notNull().defaultNow(),
   },
   (t) => [index("verification_identifier_idx").on(t.identifier)],
 );
 
 export const jwks = pgTable("jwks", {
   id: text("id").primaryKey(),
-  publicKey: text("public_key").notNull(),
-  privateKey: text("private_key").notNull(),
-  createdAt: ts("created_at").notNull(),
-  expiresAt: ts("expires_at"),
+  publicKey: text("publicKey").notNull(),
+  privateKey: text("privateKey").notNull(),
+  createdAt: ts("createdAt").notNull(),
+  expiresAt: ts("expiresAt"),
   alg: text("alg"),
   crv: text("crv"),
 });

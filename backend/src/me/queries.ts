@@ -5,7 +5,7 @@ import { isoUtc } from "../db/sql.ts";
 export async function meJson(q: Queryable, userId: string): Promise<string | undefined> {
   const rows = await q.query<{ j: string }>(
     `SELECT row_to_json(x)::text AS j FROM (
-       SELECT id, email, name, role, ${isoUtc("created_at")} AS created_at
+       SELECT id, email, name, role, ${isoUtc('"createdAt"')} AS created_at
          FROM "user" WHERE id = $1) x`,
     [userId],
     "me",
