@@ -110,7 +110,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current session and user (null without a session) */
+        /** The current session and user (null without a session); with a session, a JWT for the API in `set-auth-jwt` */
         get: operations["getSession"];
         put?: never;
         post?: never;
