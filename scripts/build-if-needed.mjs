@@ -1,6 +1,8 @@
 // `npm start` runs the compiled server (backend/dist) and serves the web app
 // (frontend/dist). This builds either when it is missing or older than its
 // sources, so a fresh clone needs no extra step (npm install runs it too).
+// With workspace names as arguments (`node scripts/build-if-needed.mjs frontend`)
+// only those are considered: the browser tests need the web app, not the server's build.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -30,5 +32,15 @@ function buildIfNeeded(workspace, output, sources, what) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-buildIfNeeded("backend", "dist/main.js", ["src", "tsconfig.json", "tsconfig.build.json", "package.json"], "the server");
-buildIfNeeded("frontend", "dist/index.html", ["src", "index.html"], "the web app");
+const only = process.argv.slice(2);
+const wanted = (workspace) => only.length === 0 || only.includes(workspace);
+
+if (wanted("backend"))
+  buildIfNeeded("backend", "dist/main.js", ["src", "tsconfig.json", "tsconfig.build.json", "package.json"], "the server");
+if (wanted("frontend"))
+  buildIfNeeded(
+    "frontend",
+    "dist/index.html",
+    ["src", "public", "index.html", "vite.config.ts", "tsconfig.json", "package.json"],
+    "the web app",
+  );

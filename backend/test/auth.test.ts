@@ -53,6 +53,37 @@ test("the official Better Auth client signs up, signs in and gets a JWT that ver
   }
 });
 
+test("the web app's session probe: get-session is 200 null without a session, and with one carries a JWT for the API", async () => {
+  // The web app takes its API token from here rather than from GET /api/auth/token, whose 401 for a
+  // signed-out visitor the browser logs as an error.
+  const anonymous = await t.app.inject({ method: "GET", url: "/api/auth/get-session" });
+  assert.equal(anonymous.statusCode, 200);
+  assert.equal(anonymous.body, "null");
+  assert.equal(anonymous.headers["set-auth-jwt"], undefined);
+
+  const signedUp = await t.app.inject({
+    method: "POST",
+    url: "/api/auth/sign-up/email",
+    headers: { origin: ORIGIN },
+    payload: { email: uniqueEmail("probe"), password: "correct horse battery", name: "Probe" },
+  });
+  const cookie = [signedUp.headers["set-cookie"] ?? []]
+    .flat()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  assert.match(cookie, /session_token=/);
+  const probe = await t.app.inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie } });
+  assert.equal(probe.statusCode, 200);
+  const session = probe.json() as { user: { id: string }; session: Record<string, unknown> };
+  assert.equal(session.user.id, (signedUp.json() as { user: { id: string } }).user.id);
+  assert.equal(session.session.token, undefined, "the session token stays in its httpOnly cookie");
+  const jwt = probe.headers["set-auth-jwt"];
+  assert.equal(typeof jwt, "string");
+  const me = await t.app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${jwt}` } });
+  assert.equal(me.statusCode, 200);
+  assert.equal((me.json() as { id: string }).id, session.user.id);
+});
+
 test("GET /api/me returns exactly the caller's public fields", async () => {
   const res = await t.app.inject({ method: "GET", url: "/api/me", headers: alice.auth });
   assert.equal(res.statusCode, 200);

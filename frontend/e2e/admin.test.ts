@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
   account,
+  allowingConsole,
   assertAccessible,
+  assertQuietConsoles,
   type Backend,
   launchBrowser,
+  returnToTab,
   screenshot,
   signIn,
   signUp,
@@ -27,6 +30,8 @@ after(async () => {
   await browser?.close();
   await backend?.stop();
 });
+
+afterEach(assertQuietConsoles);
 
 async function createTaskViaApi(page: Page, body: Record<string, unknown>) {
   await page.evaluate(async (b) => {
@@ -52,7 +57,7 @@ async function openUserPage(page: Page, email: string) {
   await page.getByRole("heading", { name: "Account" }).waitFor();
 }
 
-test("an admin bans a user, whose open page loses access within seconds", async (t) => {
+test("an admin bans a user, whose open page loses access at its next request", async () => {
   const adminCtx = await testContext(browser);
   const userCtx = await testContext(browser);
   const adminPage = await adminCtx.newPage();
@@ -103,7 +108,9 @@ test("an admin bans a user, whose open page loses access within seconds", async 
   await adminPage.getByRole("button", { name: "Make admin" }).click();
   await adminPage.getByRole("dialog", { name: "Make this user an admin?" }).getByRole("button", { name: "Make admin" }).click();
   await adminPage.getByRole("button", { name: "Remove admin role" }).waitFor();
-  await userPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).waitFor({ timeout: 15_000 });
+  // The promoted user's page shows the admin screens once they come back to it.
+  await returnToTab(userPage);
+  await userPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).waitFor();
   await adminPage.getByRole("button", { name: "Remove admin role" }).click();
   await adminPage.getByRole("dialog", { name: "Remove admin role?" }).getByRole("button", { name: "Remove admin role" }).click();
   await adminPage.getByRole("button", { name: "Make admin" }).waitFor();
@@ -117,21 +124,33 @@ test("an admin bans a user, whose open page loses access within seconds", async 
   await adminPage.getByRole("button", { name: "Ban…" }).click();
   dialog = adminPage.getByRole("dialog", { name: "Ban this user?" });
   await dialog.getByLabel("Reason (shown to the user)").fill("Spamming the shared workspace");
-  const bannedAt = Date.now();
   await dialog.getByRole("button", { name: "Ban user" }).click();
   await adminPage.getByRole("button", { name: "Unban" }).waitFor();
   assert.match((await adminPage.locator(".details-list").textContent()) ?? "", /Banned — Spamming the shared workspace/);
 
-  // The banned user's open page notices within seconds and shows the sign-in screen with a message.
-  await userPage.getByRole("heading", { name: "Sign in to Doable" }).waitFor({ timeout: 15_000 });
-  const lostAfter = Date.now() - bannedAt;
-  t.diagnostic(`the banned user's page returned to sign-in ${lostAfter} ms after the ban`);
-  assert.ok(lostAfter < 12_000, `access lost after ${lostAfter} ms`);
+  // The banned user's open page: its next request is refused (the server revokes within seconds),
+  // and it shows the sign-in screen with a message.
+  await allowingConsole(userPage, /status of 401 .*\/api\/tasks/, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const [answer] = await Promise.all([
+        userPage.waitForResponse((r) => new URL(r.url()).pathname === "/api/tasks"),
+        userPage.getByRole("tab", { name: attempt % 2 ? "Pending" : "All" }).click(),
+      ]);
+      if (answer.status() === 401) break;
+      assert.equal(answer.status(), 200);
+      assert.ok(attempt < 20, "the banned user's page kept its access");
+    }
+    await userPage.getByRole("heading", { name: "Sign in to Doable" }).waitFor();
+  });
   await userPage.getByText(/access was revoked or your session has ended/i).waitFor();
   // And cannot sign back in; Better Auth says why.
-  await signIn(userPage, null, user);
-  const refusal = userPage.getByRole("alert").filter({ hasText: /banned/i });
-  await refusal.waitFor();
+  await allowingConsole(userPage, /status of 403 .*\/api\/auth\/sign-in\/email/, async () => {
+    await signIn(userPage, null, user);
+    await userPage
+      .getByRole("alert")
+      .filter({ hasText: /banned/i })
+      .waitFor();
+  });
 
   // Unban: the user can sign in again.
   await adminPage.getByRole("button", { name: "Unban" }).click();
@@ -154,8 +173,10 @@ test("an admin bans a user, whose open page loses access within seconds", async 
   await openUserPage(adminPage, admin.email);
   await adminPage.getByRole("button", { name: "Remove admin role" }).click();
   const demote = adminPage.getByRole("dialog", { name: "Remove admin role?" });
-  await demote.getByRole("button", { name: "Remove admin role" }).click();
-  await demote.getByRole("alert").waitFor();
+  await allowingConsole(adminPage, /status of 409 .*\/api\/admin\/users\//, async () => {
+    await demote.getByRole("button", { name: "Remove admin role" }).click();
+    await demote.getByRole("alert").waitFor();
+  });
   await demote.getByRole("button", { name: "Cancel" }).click();
   await adminPage.getByRole("button", { name: "Remove admin role" }).waitFor();
 
@@ -167,11 +188,16 @@ test("an admin bans a user, whose open page loses access within seconds", async 
   await adminPage.getByRole("heading", { name: "Users", level: 1 }).waitFor();
   await adminPage.waitForFunction((e) => !document.querySelector("tbody")?.textContent?.includes(e), user.email);
 
-  // The deleted user's open page loses access too.
-  await userPage.getByRole("heading", { name: "Sign in to Doable" }).waitFor({ timeout: 15_000 });
+  // The deleted user's open page loses access too, once they come back to it: its account and its
+  // tasks are read again, and refused (the browser logs those 401s; the page is closed before any more).
+  await allowingConsole(userPage, /status of 401 .*\/api\/(me|tasks)/, async () => {
+    await returnToTab(userPage);
+    await userPage.getByRole("heading", { name: "Sign in to Doable" }).waitFor();
+    await userPage.getByText(/access was revoked or your session has ended/i).waitFor();
+    await userCtx.close();
+  });
 
   await adminCtx.close();
-  await userCtx.close();
 });
 
 test("the admin UI never shows a password, hash or token", async () => {

@@ -1,14 +1,26 @@
+import { QueryClientProvider, timeoutManager } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { api } from "./api/client";
-import type { Task } from "./api/types";
+import type { Task } from "./api/openapi";
 import { AuthProvider } from "./auth/AuthProvider";
+import { ACCESS_CHECK_MS } from "./auth/me";
+import { createQueryClient } from "./queryClient";
 import { navigate } from "./router";
-import { fakeJwt, json, problemResponse } from "./test-utils";
+import { fakeJwt, json, problemResponse, seen, sessionResponse } from "./test-utils";
 import { ToastProvider } from "./ui/Toasts";
 
-type Route = (method: string, url: URL, body: unknown) => Response | undefined;
+type Route = (method: string, url: URL, body: unknown) => Response | Promise<Response> | undefined;
+
+/** An answer the server gives only once the test lets it: what the page shows meanwhile is the optimistic state. */
+function held(response: () => Response) {
+  let release = () => {};
+  const answer = new Promise<Response>((resolve) => {
+    release = () => resolve(response());
+  });
+  return { answer, release: () => release() };
+}
 
 const me = { id: "u1", email: "ann@example.com", name: "Ann", role: "user", created_at: "2025-01-01T00:00:00.000Z" };
 const task = (id: string, title: string, extra: Partial<Task> = {}): Task => ({
@@ -26,32 +38,56 @@ const task = (id: string, title: string, extra: Partial<Task> = {}): Task => ({
   ...extra,
 });
 
+// The query cache's intervals run when a test says so (its timeouts stay real): the clock is injected, not waited for.
+const intervals = new Map<number, { callback: () => void; delay: number }>();
+let intervalIds = 0;
+timeoutManager.setTimeoutProvider({
+  setTimeout: (callback, delay) => setTimeout(callback, delay) as unknown as number,
+  clearTimeout: (id) => clearTimeout(id),
+  setInterval: (callback, delay) => {
+    intervals.set(++intervalIds, { callback, delay });
+    return intervalIds;
+  },
+  clearInterval: (id) => intervals.delete(Number(id)),
+});
+const runIntervals = (delay: number) =>
+  act(() => {
+    for (const i of [...intervals.values()]) if (i.delay === delay) i.callback();
+  });
+
 let routes: Route[] = [];
 let signedIn = true;
 const requests: string[] = [];
+/** Every answer the page got that a browser would log as a failed request. */
+const refused: string[] = [];
 
 beforeEach(() => {
   routes = [];
   signedIn = true;
   requests.length = 0;
+  refused.length = 0;
   api.tokens.clear();
   history.replaceState(null, "", "/");
-  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-    const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-    requests.push(`${method} ${url.pathname}${url.search}`);
-    const body: unknown = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
-    if (url.pathname === "/api/auth/token")
-      return signedIn ? json({ token: fakeJwt({ sub: "u1", exp: Date.now() / 1000 + 900 }) }) : new Response(null, { status: 401 });
-    if (url.pathname.startsWith("/api/auth/")) return json({ success: true });
-    for (const r of routes) {
-      const res = r(method, url, body);
-      if (res) return res;
-    }
-    if (url.pathname === "/api/me") return json(me);
-    return problemResponse(404, "not found");
+  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+    const res = await answer(input, init);
+    if (res.status >= 400) refused.push(`${res.status} ${requests[requests.length - 1]}`);
+    return res;
   });
 });
+
+async function answer(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const { method, url, path, body } = await seen(input, init);
+  requests.push(`${method} ${path}`);
+  if (url.pathname === "/api/auth/get-session")
+    return sessionResponse(signedIn ? fakeJwt({ sub: "u1", exp: Date.now() / 1000 + 900 }) : null);
+  if (url.pathname.startsWith("/api/auth/")) return json({ success: true });
+  for (const r of routes) {
+    const res = r(method, url, body);
+    if (res) return res;
+  }
+  if (url.pathname === "/api/me") return json(me);
+  return problemResponse(404, "not found");
+}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -59,18 +95,23 @@ afterEach(() => {
 
 const renderApp = () =>
   render(
-    <ToastProvider>
-      <AuthProvider>
-        <App />
-      </AuthProvider>
-    </ToastProvider>,
+    <QueryClientProvider client={createQueryClient()}>
+      <ToastProvider>
+        <AuthProvider>
+          <App />
+        </AuthProvider>
+      </ToastProvider>
+    </QueryClientProvider>,
   );
 
 describe("App", () => {
-  it("shows the sign-in form when there is no session", async () => {
+  it("shows the sign-in form when there is no session, without a refused request", async () => {
     signedIn = false;
     renderApp();
     expect(await screen.findByRole("heading", { name: "Sign in to Doable" })).toBeTruthy();
+    // The session probe says "no session" with a 200; a 401 here would be a console error in the browser.
+    expect(requests).toEqual(["GET /api/auth/get-session"]);
+    expect(refused).toEqual([]);
     // The form shows as soon as the session is known to be missing; the address follows in an effect.
     await waitFor(() => expect(location.pathname).toBe("/sign-in"));
     expect(screen.getByLabelText("Email")).toBeTruthy();
@@ -96,15 +137,17 @@ describe("App", () => {
   });
 
   it("completes a task at once and rolls back with a message when the server refuses", async () => {
+    const refusal = held(() => problemResponse(503, "Database is busy, try again."));
     routes.push((m, url) => {
       if (m === "GET" && url.pathname === "/api/tasks") return json([task("t1", "Buy milk")]);
-      if (m === "PATCH" && url.pathname === "/api/tasks/t1/complete") return problemResponse(503, "Database is busy, try again.");
+      if (m === "PATCH" && url.pathname === "/api/tasks/t1/complete") return refusal.answer;
       return undefined;
     });
     renderApp();
     const box = await screen.findByRole<HTMLInputElement>("checkbox", { name: "Completed: Buy milk" });
     fireEvent.click(box);
-    expect(box.checked).toBe(true); // optimistic
+    await waitFor(() => expect(box.checked).toBe(true)); // before the server has answered
+    refusal.release();
     const alert = await screen.findByText(/Could not update “Buy milk”: Database is busy/);
     expect(alert).toBeTruthy();
     await waitFor(() => expect(screen.getByRole<HTMLInputElement>("checkbox", { name: "Completed: Buy milk" }).checked).toBe(false));
@@ -112,15 +155,17 @@ describe("App", () => {
 
   it("shows a created task at once, and reopens the form with the server’s field errors when refused", async () => {
     let attempts = 0;
+    const stored: Task[] = [];
     routes.push((m, url, body) => {
-      if (m === "GET" && url.pathname === "/api/tasks") return json([]);
+      if (m === "GET" && url.pathname === "/api/tasks") return json(stored);
       if (m === "POST" && url.pathname === "/api/tasks") {
         attempts++;
         if (attempts === 1)
           return problemResponse(422, "The request body is not valid.", {
             errors: [{ field: "tags", message: "must NOT have more than 40 characters" }],
           });
-        return json(task("t9", (body as { title: string }).title, { tags: ["ok"] }), { status: 201 });
+        stored.unshift(task("t9", (body as { title: string }).title, { tags: ["ok"] }));
+        return json(stored[0], { status: 201 });
       }
       return undefined;
     });
@@ -143,16 +188,18 @@ describe("App", () => {
   });
 
   it("removes a deleted task at once and puts it back if the server refuses", async () => {
+    const refusal = held(() => problemResponse(500, "Internal error."));
     routes.push((m, url) => {
       if (m === "GET" && url.pathname === "/api/tasks") return json([task("t1", "One"), task("t2", "Two"), task("t3", "Three")]);
-      if (m === "DELETE") return problemResponse(500, "Internal error.");
+      if (m === "DELETE") return refusal.answer;
       return undefined;
     });
     renderApp();
     await screen.findByText("Two");
     fireEvent.click(screen.getByRole("button", { name: "Delete: Two" }));
     fireEvent.click(screen.getByRole("button", { name: "Delete" }));
-    expect(screen.queryByText("Two", { selector: ".task-title" })).toBeNull();
+    await waitFor(() => expect(screen.queryByText("Two", { selector: ".task-title" })).toBeNull());
+    refusal.release();
     expect(await screen.findByText(/Could not delete “Two”: Internal error/)).toBeTruthy();
     const titles = screen.getAllByText(/^(One|Two|Three)$/, { selector: ".task-title" }).map((e) => e.textContent);
     expect(titles).toEqual(["One", "Two", "Three"]);
@@ -169,7 +216,7 @@ describe("App", () => {
     fireEvent.click(screen.getByRole("button", { name: "Load more tasks" }));
     expect(await screen.findByText("Second page")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Load more tasks" })).toBeNull();
-    expect(requests).toContain("GET /api/tasks?limit=50&cursor=p2");
+    expect(requests).toContain("GET /api/tasks?status=all&sort=-created_at&limit=50&cursor=p2");
   });
 
   it("returns to sign-in with a message when access is revoked", async () => {
@@ -232,5 +279,64 @@ describe("App", () => {
       screen.getByRole("link", { name: "Go to your tasks" }).click();
     });
     expect(await screen.findByText(/No tasks yet/)).toBeTruthy();
+  });
+
+  it("re-reads the role when the tab comes back into view, and every minute while it stays in view", async () => {
+    let role = "user";
+    routes.push((_m, url) => {
+      if (url.pathname === "/api/tasks") return json([]);
+      if (url.pathname === "/api/me") return json({ ...me, role });
+      return undefined;
+    });
+    renderApp();
+    expect(await screen.findByText(/No tasks yet/)).toBeTruthy();
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(within(nav).queryByRole("link", { name: "Admin" })).toBeNull();
+
+    role = "admin";
+    act(() => {
+      window.dispatchEvent(new Event("visibilitychange"));
+    });
+    expect(await within(nav).findByRole("link", { name: "Admin" })).toBeTruthy();
+
+    role = "user";
+    runIntervals(ACCESS_CHECK_MS);
+    await waitFor(() => expect(within(nav).queryByRole("link", { name: "Admin" })).toBeNull());
+    expect(requests.filter((r) => r === "GET /api/me")).toHaveLength(3);
+  });
+
+  it("takes the admin screens away as soon as an admin call is refused", async () => {
+    let role = "admin";
+    routes.push((_m, url) => {
+      if (url.pathname === "/api/me") return json({ ...me, role });
+      if (url.pathname === "/api/admin/stats") {
+        role = "user"; // demoted meanwhile: the admin gate reads the role on every call
+        return problemResponse(403, "Administrators only.");
+      }
+      return undefined;
+    });
+    history.replaceState(null, "", "/admin");
+    renderApp();
+    expect(await screen.findByRole("heading", { name: "Administrators only" })).toBeTruthy();
+    expect(within(screen.getByRole("navigation", { name: "Main" })).queryByRole("link", { name: "Admin" })).toBeNull();
+  });
+
+  it("returns a banned user to sign-in with a message when they come back to the tab", async () => {
+    let banned = false;
+    routes.push((_m, url) => {
+      if (url.pathname === "/api/tasks") return json([task("t1", "Buy milk")]);
+      if (url.pathname === "/api/me" && banned) return problemResponse(401, "Token revoked");
+      return undefined;
+    });
+    renderApp();
+    expect(await screen.findByText("Buy milk")).toBeTruthy();
+    banned = true;
+    signedIn = false; // a ban ends the user's sessions
+    act(() => {
+      window.dispatchEvent(new Event("visibilitychange"));
+    });
+    expect(await screen.findByText(/access was revoked or your session has ended/i)).toBeTruthy();
+    await waitFor(() => expect(location.pathname).toBe("/sign-in"));
+    expect(screen.queryByText("Buy milk")).toBeNull();
   });
 });

@@ -76,7 +76,7 @@ function Page({ route }: { route: Route }) {
       return (
         <>
           <h1>Tasks</h1>
-          <TaskBrowser apiBase="/api/tasks" heading="Your tasks" />
+          <TaskBrowser scope={{ kind: "mine" }} heading="Your tasks" />
         </>
       );
     case "notFound":

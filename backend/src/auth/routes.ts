@@ -61,7 +61,7 @@ const endpoints: AuthEndpoint[] = [
     method: "GET",
     path: "/get-session",
     operationId: "getSession",
-    summary: "The current session and user (null without a session)",
+    summary: "The current session and user (null without a session); with a session, a JWT for the API in `set-auth-jwt`",
     security: session,
     response: Type.Union([AnyObject, Type.Null()]),
     hidesSessionTokens: true,

@@ -1,14 +1,15 @@
-import type { AuditEntry } from "../api/types";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { messageOf } from "../api/problem";
 import { Link, useLocation } from "../router";
 import { formatDateTime } from "../tasks/datetime";
 import { LoadMore } from "../ui/LoadMore";
-import { usePagedList } from "../ui/usePagedList";
 import { AdminNav } from "./AdminNav";
-import { auditPath, describeDetails } from "./query";
+import { auditLogQuery, auditQuery, describeDetails } from "./query";
 
 export function AuditPage() {
   const { search } = useLocation();
-  const { state, loadMore, reload } = usePagedList<AuditEntry>(auditPath(search));
+  const list = useInfiniteQuery({ ...auditLogQuery(auditQuery(search)), placeholderData: keepPreviousData });
+  const entries = list.data ?? [];
   const params = new URLSearchParams(search);
   const filteredBy = params.get("target_user_id") ?? params.get("actor_id");
 
@@ -22,17 +23,17 @@ export function AuditPage() {
         </p>
       ) : null}
       <p className="list-status" role="status">
-        {state.phase === "loading" ? "Loading the audit log…" : ""}
+        {list.isPending || list.isPlaceholderData ? "Loading the audit log…" : ""}
       </p>
-      {state.phase === "error" ? (
+      {list.isLoadingError ? (
         <div className="empty error-state">
-          <p>Could not load the audit log: {state.error}</p>
-          <button type="button" onClick={reload}>
+          <p>Could not load the audit log: {messageOf(list.error)}</p>
+          <button type="button" onClick={() => void list.refetch()}>
             Try again
           </button>
         </div>
       ) : null}
-      {state.items.length > 0 ? (
+      {entries.length > 0 ? (
         <div className="table-wrap">
           <table>
             <caption className="visually-hidden">Audit log entries, newest first</caption>
@@ -47,7 +48,7 @@ export function AuditPage() {
               </tr>
             </thead>
             <tbody>
-              {state.items.map((e) => (
+              {entries.map((e) => (
                 <tr key={e.id}>
                   <td className="nowrap">
                     <time dateTime={e.created_at}>{formatDateTime(e.created_at)}</time>
@@ -71,22 +72,17 @@ export function AuditPage() {
             </tbody>
           </table>
         </div>
-      ) : state.phase === "ready" ? (
+      ) : list.isSuccess && !list.isPlaceholderData ? (
         <div className="empty">
           <p>No audit entries yet. Admin actions and reads of users’ tasks appear here.</p>
         </div>
       ) : null}
-      {state.error && state.phase === "ready" ? (
+      {list.isFetchNextPageError ? (
         <p className="form-error" role="alert">
-          Could not load more entries: {state.error}
+          Could not load more entries: {messageOf(list.error)}
         </p>
       ) : null}
-      <LoadMore
-        hasMore={Boolean(state.next) && state.phase !== "error"}
-        loading={state.phase === "loadingMore"}
-        onLoadMore={loadMore}
-        label="Load more entries"
-      />
+      <LoadMore list={list} label="Load more entries" />
     </>
   );
 }

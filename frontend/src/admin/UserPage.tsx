@@ -1,8 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../api/client";
-import { messageOf } from "../api/problem";
+import type { AdminUserUpdate } from "../api/openapi";
+import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
-import type { AdminUserDetail, AdminUserPatch } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { Link, navigate } from "../router";
 import { formatDate, formatDateTime, localInputToRfc3339 } from "../tasks/datetime";
@@ -11,15 +11,16 @@ import { ConfirmDialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
 import { useNotify } from "../ui/Toasts";
 import { AdminNav } from "./AdminNav";
-import { useResource } from "./useResource";
+import { useDeleteUser, userQuery, useUpdateUser } from "./query";
 
 type Action = "promote" | "demote" | "ban" | "unban" | "delete";
 
 export function UserPage({ id }: { id: string }) {
-  const path = `/api/admin/users/${encodeURIComponent(id)}`;
-  const { state, reload, set } = useResource<AdminUserDetail>(path);
+  const detail = useQuery(userQuery(id));
+  const updateUser = useUpdateUser(id);
+  const deleteUser = useDeleteUser(id);
+  const busy = updateUser.isPending || deleteUser.isPending;
   const [action, setAction] = useState<Action | null>(null);
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [expires, setExpires] = useState("");
@@ -28,21 +29,22 @@ export function UserPage({ id }: { id: string }) {
   const auth = useAuth();
   const myId = auth.state.status === "signedIn" ? auth.state.me.id : null;
 
-  if (state.phase !== "ready") {
+  if (!detail.data) {
+    const missing = detail.error instanceof ApiError && detail.error.status === 404;
     return (
       <>
         <h1>User</h1>
         <AdminNav />
-        {state.phase === "loading" ? <p role="status">Loading user…</p> : null}
-        {state.phase === "error" ? (
+        {detail.isPending ? <p role="status">Loading user…</p> : null}
+        {detail.isError ? (
           <div className="empty error-state">
             <p>
-              {state.status === 404 ? "This user does not exist; they may have been deleted." : `Could not load the user: ${state.error}`}
+              {missing ? "This user does not exist; they may have been deleted." : `Could not load the user: ${messageOf(detail.error)}`}
             </p>
-            {state.status === 404 ? (
+            {missing ? (
               <Link to="/admin/users">Back to users</Link>
             ) : (
-              <button type="button" onClick={reload}>
+              <button type="button" onClick={() => void detail.refetch()}>
                 Try again
               </button>
             )}
@@ -51,7 +53,7 @@ export function UserPage({ id }: { id: string }) {
       </>
     );
   }
-  const user = state.data;
+  const user = detail.data;
   const label = user.name || user.email;
 
   function open(a: Action) {
@@ -64,7 +66,7 @@ export function UserPage({ id }: { id: string }) {
 
   async function run() {
     if (!action) return;
-    let patch: AdminUserPatch | null = null;
+    let patch: AdminUserUpdate | null = null;
     if (action === "promote") patch = { role: "admin" };
     if (action === "demote") patch = { role: "user" };
     if (action === "unban") patch = { banned: false };
@@ -74,24 +76,20 @@ export function UserPage({ id }: { id: string }) {
       if (at !== null && Date.parse(at) <= Date.now()) return setExpiresError("Choose a time in the future.");
       patch = { banned: true, ban_reason: reason.trim() || null, ban_expires_at: at };
     }
-    setBusy(true);
     setError(null);
     try {
       if (action === "delete") {
-        await api.request<null>(path, { method: "DELETE" });
+        await deleteUser.mutateAsync();
         notify(`Deleted ${label} and all of their tasks.`, "success");
         navigate("/admin/users");
-        return;
+      } else if (patch) {
+        await updateUser.mutateAsync(patch);
+        setAction(null);
+        notify(DONE[action](label), "success");
+        if (user.id === myId) await auth.refreshMe();
       }
-      const res = await api.request<AdminUserDetail>(path, { method: "PATCH", body: patch });
-      set(res.data);
-      setAction(null);
-      notify(DONE[action](label), "success");
-      if (user.id === myId) await auth.refreshMe();
     } catch (err) {
       if (!(err instanceof AuthLostError)) setError(messageOf(err));
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -155,7 +153,7 @@ export function UserPage({ id }: { id: string }) {
         </div>
       </section>
 
-      <TaskBrowser apiBase={`${path}/tasks`} readOnly heading={`${label}’s tasks (read-only)`} />
+      <TaskBrowser scope={{ kind: "user", userId: user.id }} readOnly heading={`${label}’s tasks (read-only)`} />
 
       {action === "promote" ? (
         <ConfirmDialog title="Make this user an admin?" confirmLabel="Make admin" {...dialogProps}>

@@ -1,18 +1,22 @@
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import type { AdminUser } from "../api/types";
+import { messageOf } from "../api/problem";
 import { Link, navigate, useLocation } from "../router";
 import { formatDate } from "../tasks/datetime";
 import { Field } from "../ui/Field";
 import { LoadMore } from "../ui/LoadMore";
 import { useDebouncedInput } from "../ui/useDebouncedInput";
-import { usePagedList } from "../ui/usePagedList";
 import { AdminNav } from "./AdminNav";
-import { adminUsersPath, type UserFilters, userFiltersFromSearch, userFiltersToSearch } from "./query";
+import { ROLES, type Role, type UserFilters, userFiltersFromSearch, userFiltersToSearch, usersListQuery, usersQuery } from "./query";
+
+const ROLE_LABELS: Record<Role, string> = { user: "User", admin: "Admin" };
 
 export function UsersPage() {
   const { pathname, search } = useLocation();
   const filters = useMemo(() => userFiltersFromSearch(search), [search]);
-  const { state, loadMore, reload } = usePagedList<AdminUser>(adminUsersPath(filters));
+  const list = useInfiniteQuery({ ...usersListQuery(usersQuery(filters)), placeholderData: keepPreviousData });
+  const users = list.data ?? [];
+  const loading = list.isPending || list.isPlaceholderData;
   const setFilters = (f: UserFilters) => navigate(pathname + userFiltersToSearch(f), { replace: true });
   const [q, setQ] = useDebouncedInput(filters.q, (value) => {
     if (value.trim() !== filters.q) setFilters({ ...filters, q: value });
@@ -29,8 +33,11 @@ export function UsersPage() {
         <Field label="Role">
           <select value={filters.role} onChange={(e) => setFilters({ ...filters, role: e.target.value as UserFilters["role"] })}>
             <option value="">Any role</option>
-            <option value="user">User</option>
-            <option value="admin">Admin</option>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABELS[r]}
+              </option>
+            ))}
           </select>
         </Field>
         <Field label="Ban status">
@@ -42,21 +49,17 @@ export function UsersPage() {
         </Field>
       </div>
       <p className="list-status" role="status">
-        {state.phase === "loading"
-          ? "Loading users…"
-          : state.phase === "ready"
-            ? `${state.items.length}${state.next ? "+" : ""} users`
-            : ""}
+        {loading ? "Loading users…" : list.data ? `${users.length}${list.hasNextPage ? "+" : ""} users` : ""}
       </p>
-      {state.phase === "error" ? (
+      {list.isLoadingError ? (
         <div className="empty error-state">
-          <p>Could not load users: {state.error}</p>
-          <button type="button" onClick={reload}>
+          <p>Could not load users: {messageOf(list.error)}</p>
+          <button type="button" onClick={() => void list.refetch()}>
             Try again
           </button>
         </div>
       ) : null}
-      {state.items.length > 0 ? (
+      {users.length > 0 ? (
         <div className="table-wrap">
           <table>
             <caption className="visually-hidden">Users</caption>
@@ -73,13 +76,13 @@ export function UsersPage() {
               </tr>
             </thead>
             <tbody>
-              {state.items.map((u) => (
+              {users.map((u) => (
                 <tr key={u.id}>
                   <td>
                     <Link to={`/admin/users/${encodeURIComponent(u.id)}`}>{u.name || "(no name)"}</Link>
                   </td>
                   <td>{u.email}</td>
-                  <td>{u.role === "admin" ? <span className="badge role-admin">Admin</span> : "User"}</td>
+                  <td>{u.role === "admin" ? <span className="badge role-admin">{ROLE_LABELS.admin}</span> : ROLE_LABELS[u.role]}</td>
                   <td>{u.banned ? <span className="badge banned">Banned</span> : "Active"}</td>
                   <td className="num">{u.task_count}</td>
                   <td>{formatDate(u.created_at)}</td>
@@ -88,7 +91,7 @@ export function UsersPage() {
             </tbody>
           </table>
         </div>
-      ) : state.phase === "ready" ? (
+      ) : list.isSuccess && !loading ? (
         <div className="empty">
           <p>No users match these filters.</p>
           <button type="button" onClick={() => setFilters({ q: "", role: "", banned: "" })}>
@@ -96,17 +99,12 @@ export function UsersPage() {
           </button>
         </div>
       ) : null}
-      {state.error && state.phase === "ready" ? (
+      {list.isFetchNextPageError ? (
         <p className="form-error" role="alert">
-          Could not load more users: {state.error}
+          Could not load more users: {messageOf(list.error)}
         </p>
       ) : null}
-      <LoadMore
-        hasMore={Boolean(state.next) && state.phase !== "error"}
-        loading={state.phase === "loadingMore"}
-        onLoadMore={loadMore}
-        label="Load more users"
-      />
+      <LoadMore list={list} label="Load more users" />
     </>
   );
 }

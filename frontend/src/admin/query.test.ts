@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminUsersPath, auditPath, describeDetails, userFiltersFromSearch, userFiltersToSearch } from "./query";
+import { auditQuery, describeDetails, ROLES, userFiltersFromSearch, userFiltersToSearch, usersQuery } from "./query";
 
 describe("admin queries", () => {
   it("round-trips user filters", () => {
@@ -10,10 +10,15 @@ describe("admin queries", () => {
     expect(userFiltersToSearch({ q: " ", role: "", banned: "" })).toBe("");
   });
 
-  it("builds API paths", () => {
-    expect(adminUsersPath({ q: "a b", role: "user", banned: "false" })).toBe("/api/admin/users?q=a+b&role=user&banned=false&limit=50");
-    expect(auditPath("?target_user_id=u1&foo=bar")).toBe("/api/admin/audit?target_user_id=u1&limit=50");
-    expect(auditPath("")).toBe("/api/admin/audit?limit=50");
+  it("builds API queries", () => {
+    expect(usersQuery({ q: " a b ", role: "user", banned: "false" })).toEqual({ q: "a b", role: "user", banned: false, limit: 50 });
+    expect(usersQuery({ q: "", role: "", banned: "true" }, 10)).toEqual({ banned: true, limit: 10 });
+    expect(auditQuery("?target_user_id=u1&foo=bar")).toEqual({ target_user_id: "u1", limit: 50 });
+    expect(auditQuery("")).toEqual({ limit: 50 });
+  });
+
+  it("offers the roles the API documents", () => {
+    expect(ROLES).toEqual(["user", "admin"]);
   });
 
   it("describes audit details and hides anything secret-looking", () => {

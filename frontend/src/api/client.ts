@@ -1,28 +1,13 @@
-import { nextPagePath } from "./link";
-import { ApiError, errorFromResponse } from "./problem";
-import { AuthLostError, cookieTokenSource, TokenManager } from "./token";
-
-export interface RequestOptions {
-  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface ApiResponse<T> {
-  data: T;
-  status: number;
-  headers: Headers;
-  /** Path of the next page from the `Link: <…>; rel="next"` header, if any. */
-  next: string | null;
-  etag: string | null;
-}
+import createClient, { type Client } from "openapi-fetch";
+import type { paths } from "./openapi";
+import { ApiError, problemError } from "./problem";
+import { AuthLostError, sessionTokenSource, TokenManager } from "./token";
 
 export type AuthLostListener = (message: string) => void;
 
-export interface ApiClient {
-  request<T>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
-  get<T>(path: string, signal?: AbortSignal): Promise<T>;
+export interface Api {
+  /** The typed client: every route, parameter and body of the server's OpenAPI document. */
+  client: Client<paths>;
   tokens: TokenManager;
   onAuthLost(listener: AuthLostListener): () => void;
 }
@@ -33,10 +18,7 @@ export const REVOKED_MESSAGE = "Your access was revoked or your session has ende
  * The API client: adds the bearer token, re-fetches the token once on a 401
  * and retries once; when that fails too, tells the listeners the user is signed out.
  */
-export function createApiClient(
-  fetchFn: typeof fetch = (...a) => fetch(...a),
-  tokens = new TokenManager(cookieTokenSource(fetchFn)),
-): ApiClient {
+export function createApi(fetchFn: typeof fetch = (...a) => fetch(...a), tokens = new TokenManager(sessionTokenSource(fetchFn))): Api {
   const listeners = new Set<AuthLostListener>();
 
   function authLost(message: string): never {
@@ -54,45 +36,35 @@ export function createApiClient(
     }
   }
 
-  async function send(path: string, options: RequestOptions, token: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${token}`, ...options.headers };
-    const init: RequestInit = { method: options.method ?? "GET", headers, credentials: "same-origin" };
-    if (options.signal) init.signal = options.signal;
-    if (options.body !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(options.body);
-    }
+  async function send(request: Request, token: string): Promise<Response> {
+    request.headers.set("authorization", `Bearer ${token}`);
     try {
-      return await fetchFn(path, init);
+      return await fetchFn(request);
     } catch (err) {
       if (err instanceof DOMException && err.name === "AbortError") throw err;
       throw new ApiError(0);
     }
   }
 
-  async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    let res = await send(path, options, await getToken(false));
-    if (res.status === 401) {
-      res = await send(path, options, await getToken(true));
-      if (res.status === 401) authLost(REVOKED_MESSAGE);
-    }
-    if (!res.ok) throw await errorFromResponse(res);
-    let data: unknown = null;
-    if (res.status !== 204 && (res.headers.get("content-type") ?? "").includes("json")) data = await res.json();
-    return {
-      data: data as T,
-      status: res.status,
-      headers: res.headers,
-      next: nextPagePath(res.headers.get("link"), typeof location === "undefined" ? undefined : location.href),
-      etag: res.headers.get("etag"),
-    };
+  /** The fetch the typed client calls. */
+  async function authorizedFetch(request: Request): Promise<Response> {
+    const again = request.clone();
+    const res = await send(request, await getToken(false));
+    if (res.status !== 401) return res;
+    const retried = await send(again, await getToken(true));
+    if (retried.status === 401) authLost(REVOKED_MESSAGE);
+    return retried;
   }
 
+  const client = createClient<paths>({
+    baseUrl: typeof location === "undefined" ? "http://localhost" : location.origin,
+    fetch: authorizedFetch,
+    headers: { accept: "application/json" },
+    credentials: "same-origin",
+  });
+
   return {
-    request,
-    async get<T>(path: string, signal?: AbortSignal) {
-      return (await request<T>(path, signal ? { signal } : {})).data;
-    },
+    client,
     tokens,
     onAuthLost(listener) {
       listeners.add(listener);
@@ -101,5 +73,15 @@ export function createApiClient(
   };
 }
 
+/** What the typed client resolves to: data for a success, the parsed body as `error` otherwise. */
+export type FetchResult<T> = { data?: T; error?: unknown; response: Response };
+
+/** The data of a successful call; a failed one throws its ApiError (problem+json detail, field errors, status). */
+export async function ok<T>(call: Promise<FetchResult<T>>): Promise<{ data: T; response: Response }> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw problemError(response, error);
+  return { data: data as T, response };
+}
+
 /** The app's single client. */
-export const api = createApiClient();
+export const api = createApi();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextPagePath, parseLinkHeader } from "./link";
+import { nextCursor, parseLinkHeader } from "./link";
 
 describe("parseLinkHeader", () => {
   it("reads a single next link", () => {
@@ -31,17 +31,16 @@ describe("parseLinkHeader", () => {
   });
 });
 
-describe("nextPagePath", () => {
-  it("keeps path and query of an absolute URL, dropping its origin", () => {
-    expect(nextPagePath('<http://127.0.0.1:3000/api/tasks?limit=2&cursor=Zm9v>; rel="next"')).toBe("/api/tasks?limit=2&cursor=Zm9v");
+describe("nextCursor", () => {
+  it("reads the cursor of an absolute or relative next link", () => {
+    expect(nextCursor('<http://127.0.0.1:3000/api/tasks?limit=2&cursor=Zm9v>; rel="next"')).toBe("Zm9v");
+    expect(nextCursor('</api/admin/users?q=a%20b&cursor=x%3D%3D>; rel="next"')).toBe("x==");
+    expect(nextCursor('<?cursor=2>; rel="next"')).toBe("2");
   });
 
-  it("resolves relative URLs against the base", () => {
-    expect(nextPagePath('<?cursor=2>; rel="next"', "http://h/api/admin/users?limit=5")).toBe("/api/admin/users?cursor=2");
-  });
-
-  it("is null without a next link", () => {
-    expect(nextPagePath('</a>; rel="prev"')).toBeNull();
-    expect(nextPagePath(null)).toBeNull();
+  it("is null without a next link, or a next link without a cursor", () => {
+    expect(nextCursor('</a?cursor=1>; rel="prev"')).toBeNull();
+    expect(nextCursor('</a?page=2>; rel="next"')).toBeNull();
+    expect(nextCursor(null)).toBeNull();
   });
 });

@@ -22,16 +22,15 @@ export function parseLinkHeader(header: string | null | undefined): Record<strin
 }
 
 /**
- * The path + query of the `rel="next"` link, or null when there is no next page.
- * The host of an absolute URL is dropped on purpose: the app always talks to its
- * own origin (the server may know itself by another name, e.g. behind a proxy).
+ * The cursor of the next page: the `cursor` parameter of the `rel="next"` link, or null on the
+ * last page. The next page is the same query with this cursor (the server's link may name the
+ * host otherwise, e.g. behind a proxy, so only the cursor is taken from it).
  */
-export function nextPagePath(header: string | null | undefined, base = "http://localhost/"): string | null {
+export function nextCursor(header: string | null | undefined): string | null {
   const next = parseLinkHeader(header).next;
   if (!next) return null;
   try {
-    const url = new URL(next, base);
-    return url.pathname + url.search;
+    return new URL(next, "http://localhost/").searchParams.get("cursor");
   } catch {
     return null;
   }

@@ -1,27 +1,36 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, errorFromResponse, fieldKey, messageOf } from "./problem";
+import { ApiError, fieldKey, messageOf, problemError } from "./problem";
 
+/** What the typed client hands over for a failed response: the response, and its body parsed as JSON or kept as text. */
+const failed = async (response: Response) => {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return problemError(response, body);
+};
 const problem = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/problem+json", ...headers } });
+  failed(new Response(JSON.stringify(body), { status, headers: { "content-type": "application/problem+json", ...headers } }));
 
-describe("errorFromResponse", () => {
+describe("problemError", () => {
   it("reads an RFC 9457 problem", async () => {
-    const err = await errorFromResponse(
-      problem(422, {
-        type: "about:blank",
-        title: "Validation failed",
-        status: 422,
-        detail: "The request body is invalid.",
-        code: "validation_failed",
-        request_id: "req-1",
-        errors: [
-          { field: "title", message: "must not be empty" },
-          { field: "/body/due_at", message: "must be RFC 3339" },
-          { field: "tags[3]", message: "too long" },
-          { bogus: true },
-        ],
-      }),
-    );
+    const err = await problem(422, {
+      type: "about:blank",
+      title: "Validation failed",
+      status: 422,
+      detail: "The request body is invalid.",
+      code: "validation_failed",
+      request_id: "req-1",
+      errors: [
+        { field: "title", message: "must not be empty" },
+        { field: "/body/due_at", message: "must be RFC 3339" },
+        { field: "tags[3]", message: "too long" },
+        { bogus: true },
+      ],
+    });
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(422);
     expect(err.code).toBe("validation_failed");
@@ -31,8 +40,8 @@ describe("errorFromResponse", () => {
   });
 
   it("falls back to title, then to a status message", async () => {
-    expect((await errorFromResponse(problem(409, { title: "Conflict" }))).message).toBe("Conflict");
-    const plain = await errorFromResponse(
+    expect((await problem(409, { title: "Conflict" })).message).toBe("Conflict");
+    const plain = await failed(
       new Response("<html>oops</html>", { status: 502, headers: { "content-type": "text/html", "x-request-id": "r9" } }),
     );
     expect(plain.message).toMatch(/server/i);
@@ -41,7 +50,7 @@ describe("errorFromResponse", () => {
   });
 
   it("survives a malformed JSON body", async () => {
-    const err = await errorFromResponse(new Response("{nope", { status: 429, headers: { "content-type": "application/json" } }));
+    const err = await failed(new Response("{nope", { status: 429, headers: { "content-type": "application/json" } }));
     expect(err.message).toMatch(/too many requests/i);
   });
 

@@ -1,17 +1,8 @@
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { components } from "./openapi";
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  code?: string;
-  request_id?: string;
-  errors?: FieldError[];
-}
+/** A problem+json body as the server documents it; every field optional, as a proxy's error page may say anything. */
+export type Problem = Partial<components["schemas"]["Problem"]>;
+export type FieldError = NonNullable<Problem["errors"]>[number];
 
 const FALLBACK_MESSAGES: Record<number, string> = {
   0: "Could not reach the server. Check your connection and try again.",
@@ -80,23 +71,17 @@ function isFieldError(e: unknown): e is FieldError {
   );
 }
 
-/** Builds an ApiError from a failed response, reading a problem+json body when there is one. */
-export async function errorFromResponse(res: Response): Promise<ApiError> {
-  let problem: Problem = {};
-  const type = res.headers.get("content-type") ?? "";
-  if (type.includes("json")) {
-    try {
-      const body: unknown = await res.json();
-      if (body && typeof body === "object") problem = body as Problem;
-    } catch {
-      /* unreadable body: keep the fallback message */
-    }
-  }
+/**
+ * The ApiError for a failed response whose body has been read already (`body`: the parsed JSON,
+ * or the text when it was not JSON).
+ */
+export function problemError(response: Response, body: unknown): ApiError {
+  const problem: Problem = body && typeof body === "object" && !Array.isArray(body) ? { ...(body as Problem) } : {};
   if (!problem.request_id) {
-    const rid = res.headers.get("x-request-id");
+    const rid = response.headers.get("x-request-id");
     if (rid) problem.request_id = rid;
   }
-  return new ApiError(res.status, problem);
+  return new ApiError(response.status, problem);
 }
 
 /** A message for any thrown value, suitable to show to a person. */

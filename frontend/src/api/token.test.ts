@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { fakeJwt } from "../test-utils";
-import { AuthLostError, cookieTokenSource, jwtExpiry, TokenManager } from "./token";
+import { AuthLostError, jwtExpiry, sessionTokenSource, TokenManager } from "./token";
 
 describe("jwtExpiry", () => {
   it("reads exp from a base64url payload", () => {
@@ -65,20 +65,23 @@ describe("TokenManager", () => {
   });
 });
 
-describe("cookieTokenSource", () => {
-  it("returns the token from GET /api/auth/token", async () => {
-    const f = vi.fn(async () => Response.json({ token: "abc" }));
-    expect(await cookieTokenSource(f)()).toBe("abc");
-    expect(f).toHaveBeenCalledWith("/api/auth/token", expect.objectContaining({ credentials: "same-origin" }));
+describe("sessionTokenSource", () => {
+  const session = { session: { id: "s1" }, user: { id: "u1" } };
+  it("returns the JWT that comes with the session", async () => {
+    const f = vi.fn(async () => Response.json(session, { headers: { "set-auth-jwt": "abc" } }));
+    expect(await sessionTokenSource(f)()).toBe("abc");
+    expect(f).toHaveBeenCalledWith("/api/auth/get-session", expect.objectContaining({ credentials: "same-origin" }));
   });
-  it("signals a lost session on 401", async () => {
-    await expect(cookieTokenSource(async () => new Response(null, { status: 401 }))()).rejects.toBeInstanceOf(AuthLostError);
+  it("signals a lost session when there is none (200 with null), or on 401", async () => {
+    await expect(sessionTokenSource(async () => Response.json(null))()).rejects.toBeInstanceOf(AuthLostError);
+    await expect(sessionTokenSource(async () => new Response(null, { status: 401 }))()).rejects.toBeInstanceOf(AuthLostError);
+    await expect(sessionTokenSource(async () => Response.json(session))()).rejects.toBeInstanceOf(AuthLostError);
   });
   it("reports other failures as ordinary errors", async () => {
-    const err = await cookieTokenSource(async () => new Response(null, { status: 503 }))().catch((e: unknown) => e);
+    const err = await sessionTokenSource(async () => new Response(null, { status: 503 }))().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(AuthLostError);
-    const net = await cookieTokenSource(async () => {
+    const net = await sessionTokenSource(async () => {
       throw new TypeError("fetch failed");
     })().catch((e: unknown) => e);
     expect(String(net)).toMatch(/could not reach/i);

@@ -75,20 +75,25 @@ export class TokenManager {
   }
 }
 
-/** Fetches `GET /api/auth/token` with the session cookie. */
-export function cookieTokenSource(fetchFn: typeof fetch = (...a) => fetch(...a)): TokenSource {
+/**
+ * Asks Better Auth for the session (`GET /api/auth/get-session`, with the session cookie); its JWT
+ * plugin sends a token for the API in the `set-auth-jwt` header. Without a session the answer is
+ * 200 with `null`, not a 401 as from `/api/auth/token`: a signed-out visitor's first page makes no
+ * failed request (which the browser would log as an error).
+ */
+export function sessionTokenSource(fetchFn: typeof fetch = (...a) => fetch(...a)): TokenSource {
   return async () => {
     let res: Response;
     try {
-      res = await fetchFn("/api/auth/token", { credentials: "same-origin", headers: { accept: "application/json" } });
+      res = await fetchFn("/api/auth/get-session", { credentials: "same-origin", headers: { accept: "application/json" } });
     } catch {
       throw new Error("Could not reach the server. Check your connection and try again.");
     }
     if (res.status === 401 || res.status === 403) throw new AuthLostError();
     if (!res.ok) throw new Error(`Could not get an access token (${res.status}). Try again.`);
-    const body: unknown = await res.json().catch(() => null);
-    const token = body && typeof body === "object" ? (body as { token?: unknown }).token : undefined;
-    if (typeof token !== "string" || token === "") throw new AuthLostError();
+    const token = res.headers.get("set-auth-jwt");
+    const session: unknown = await res.json().catch(() => null);
+    if (!session || !token) throw new AuthLostError();
     return token;
   };
 }

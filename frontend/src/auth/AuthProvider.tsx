@@ -1,10 +1,12 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
+import type { Me } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
-import type { Me } from "../api/types";
 import { navigate } from "../router";
 import { authClient, authErrorMessage } from "./authClient";
+import { meQuery } from "./me";
 
 export type AuthState =
   | { status: "checking" }
@@ -19,43 +21,49 @@ interface AuthContextValue {
   refreshMe(): Promise<void>;
 }
 
+/** What the page knows without asking the server: signed out (and why), or possibly signed in (`/api/me` tells). */
+type Session = { status: "open" } | Extract<AuthState, { status: "signedOut" }>;
+
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-/** How often an open page checks that its access still stands (bans, deletions, demotions). */
-export const ACCESS_CHECK_MS = 3_000;
-
-function sameMe(a: Me, b: Me) {
-  return a.id === b.id && a.role === b.role && a.name === b.name && a.email === b.email;
-}
-
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<AuthState>({ status: "checking" });
+  const queryClient = useQueryClient();
+  const [session, setSession] = useState<Session>({ status: "open" });
+  const signedOut = session.status === "signedOut";
+  const me = useQuery({ ...meQuery, enabled: !signedOut });
+
+  const state = useMemo<AuthState>(() => {
+    if (session.status === "signedOut") return session;
+    if (me.data) return { status: "signedIn", me: me.data };
+    // Signed out for lack of a session is reported by the auth-lost listener; anything else (the server is down) is shown.
+    if (me.error && !(me.error instanceof AuthLostError)) return { status: "signedOut", message: messageOf(me.error), tone: "error" };
+    return { status: "checking" };
+  }, [session, me.data, me.error]);
   const stateRef = useRef(state);
   stateRef.current = state;
 
-  const loadMe = useCallback(async (): Promise<Me | null> => {
-    try {
-      const me = await api.get<Me>("/api/me");
-      const current = stateRef.current;
-      if (current.status === "signedIn" && current.me.id !== me.id) {
-        // Someone else signed in with this browser (another tab): start afresh as them.
-        location.assign("/");
-        return me;
-      }
-      setState((s) => (s.status === "signedIn" && sameMe(s.me, me) ? s : { status: "signedIn", me }));
-      return me;
-    } catch (err) {
-      if (err instanceof AuthLostError) return null; // handled by the auth-lost listener
-      throw err;
-    }
-  }, []);
+  // Someone else signed in with this browser (another tab): start afresh as them.
+  const shownUser = useRef<string | null>(null);
+  useEffect(() => {
+    const id = me.data?.id ?? null;
+    if (id && shownUser.current && shownUser.current !== id) location.assign("/");
+    if (id) shownUser.current = id;
+  }, [me.data?.id]);
 
-  // A 401 that survives a token refresh, or a refused token: back to sign-in, with a message.
+  // Once signed out, nothing of the account stays in memory for the next one.
+  useEffect(() => {
+    if (!signedOut) return;
+    shownUser.current = null;
+    queryClient.clear();
+  }, [signedOut, queryClient]);
+
+  // A 401 that survives a token refresh, or no session at all: back to sign-in, with a message if the user was in.
   useEffect(
     () =>
       api.onAuthLost((message) => {
         const wasSignedIn = stateRef.current.status === "signedIn";
-        setState({ status: "signedOut", message: wasSignedIn ? message : null, tone: "error" });
+        // Several requests may find out at once; the first says why.
+        setSession((s) => (s.status === "signedOut" ? s : { status: "signedOut", message: wasSignedIn ? message : null, tone: "error" }));
         if (wasSignedIn) {
           void authClient.signOut().catch(() => undefined);
           const here = location.pathname + location.search;
@@ -74,49 +82,31 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     ch.onmessage = (e: MessageEvent<unknown>) => {
       if (e.data === "signed-out" && stateRef.current.status === "signedIn") {
         api.tokens.clear();
-        setState({ status: "signedOut", message: "You signed out in another tab.", tone: "info" });
+        setSession({ status: "signedOut", message: "You signed out in another tab.", tone: "info" });
         navigate("/sign-in", { replace: true });
       } else if (e.data === "signed-in") {
         api.tokens.clear();
-        loadMe().catch(() => undefined);
+        setSession({ status: "open" });
+        void queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
       }
     };
     return () => {
       channel.current = null;
       ch.close();
     };
-  }, [loadMe]);
-
-  // Who am I, at start-up.
-  useEffect(() => {
-    loadMe().catch((err: unknown) => setState({ status: "signedOut", message: messageOf(err), tone: "error" }));
-  }, [loadMe]);
-
-  // While signed in and visible, check access regularly so a ban or deletion is noticed within seconds.
-  const signedIn = state.status === "signedIn";
-  useEffect(() => {
-    if (!signedIn) return;
-    const check = () => {
-      if (document.visibilityState === "visible") loadMe().catch(() => undefined);
-    };
-    const timer = window.setInterval(check, ACCESS_CHECK_MS);
-    document.addEventListener("visibilitychange", check);
-    return () => {
-      window.clearInterval(timer);
-      document.removeEventListener("visibilitychange", check);
-    };
-  }, [signedIn, loadMe]);
+  }, [queryClient]);
 
   const afterAuth = useCallback(async (): Promise<string | null> => {
     api.tokens.clear();
     try {
-      if (!(await loadMe())) return "Signed in, but the session could not be used. Try again.";
-      channel.current?.postMessage("signed-in");
-      return null;
+      await queryClient.fetchQuery(meQuery);
     } catch (err) {
-      return messageOf(err);
+      return err instanceof AuthLostError ? "Signed in, but the session could not be used. Try again." : messageOf(err);
     }
-  }, [loadMe]);
+    setSession({ status: "open" });
+    channel.current?.postMessage("signed-in");
+    return null;
+  }, [queryClient]);
 
   const value = useMemo<AuthContextValue>(
     () => ({
@@ -133,14 +123,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         await authClient.signOut().catch(() => undefined);
         api.tokens.clear();
         channel.current?.postMessage("signed-out");
-        setState({ status: "signedOut", message: "You have signed out.", tone: "info" });
+        setSession({ status: "signedOut", message: "You have signed out.", tone: "info" });
         navigate("/sign-in", { replace: true });
       },
       async refreshMe() {
-        await loadMe();
+        await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
       },
     }),
-    [state, afterAuth, loadMe],
+    [state, afterAuth, queryClient],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

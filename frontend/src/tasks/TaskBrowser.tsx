@@ -1,33 +1,33 @@
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import { api } from "../api/client";
+import type { Task } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
-import type { Task, TaskInput } from "../api/types";
 import { useAuth } from "../auth/AuthProvider";
 import { navigate, useLocation } from "../router";
 import { ConfirmDialog } from "../ui/Dialog";
 import { LoadMore } from "../ui/LoadMore";
 import { useNotify } from "../ui/Toasts";
-import { usePagedList } from "../ui/usePagedList";
-import { DEFAULT_FILTERS, filtersFromSearch, filtersToSearch, matchesStatus, type TaskFilters, tasksApiPath } from "./filters";
+import { DEFAULT_FILTERS, filtersFromSearch, filtersToSearch, matchesStatus, type TaskFilters, tasksQuery } from "./filters";
 import { createBody, type FormErrors, patchBody, type TaskForm } from "./form";
-import { applyPatch, formErrorsFrom, newIdempotencyKey, placeholderTask } from "./optimistic";
+import { formErrorsFrom, newIdempotencyKey, placeholderTask } from "./optimistic";
+import { type TaskScope, taskListQuery, taskQuery, useCreateTask, useDeleteTask, useSaveTask, useToggleTask } from "./queries";
 import { TaskDialog } from "./TaskDialog";
 import { STATUS_PANEL_ID, StatusTabs, statusTabId, TaskFilterBar } from "./TaskFilterBar";
 import { TaskItem } from "./TaskItem";
 
 interface DialogState {
   mode: "create" | "edit";
+  /** The task as the list showed it when the editor opened. */
   task?: Task;
-  etag?: string | null;
   form?: TaskForm;
   errors?: FormErrors;
   notice?: string;
 }
 
 interface TaskBrowserProps {
-  /** `/api/tasks`, or an admin's `/api/admin/users/{id}/tasks`. */
-  apiBase: string;
+  /** The caller's own tasks, or (read-only) a user's as an admin sees them. */
+  scope: TaskScope;
   readOnly?: boolean;
   /** Shown above the filters, e.g. the page heading and the "New task" button. */
   heading: string;
@@ -35,21 +35,32 @@ interface TaskBrowserProps {
 
 const quote = (title: string) => `“${title.length > 60 ? `${title.slice(0, 57)}…` : title}”`;
 
-export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserProps) {
+export function TaskBrowser({ scope, readOnly = false, heading }: TaskBrowserProps) {
   const { pathname, search } = useLocation();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
-  const path = tasksApiPath(apiBase, filters);
-  const { state, dispatch, loadMore, reload } = usePagedList<Task>(path);
+  const listQuery = taskListQuery(scope, tasksQuery(filters));
+  // While another query loads, the previous results stay on screen (no flicker while typing).
+  const list = useInfiniteQuery({ ...listQuery, placeholderData: keepPreviousData });
+  const queryClient = useQueryClient();
+  const toggleTask = useToggleTask();
+  const deleteTask = useDeleteTask();
+  const createTask = useCreateTask();
+  const saveTask = useSaveTask();
   const notify = useNotify();
   const auth = useAuth();
   const [dialog, setDialog] = useState<DialogState | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<Task | null>(null);
   const seq = useRef(0);
   const idempotency = useRef<{ key: string; body: string } | null>(null);
+  // The editor shows the latest version, and its ETag goes with the save, so a save can't silently overwrite someone else's change.
+  const editing = dialog?.mode === "edit" && dialog.task ? dialog.task.id : null;
+  const latest = useQuery({ ...taskQuery(editing ?? ""), enabled: editing !== null });
+  const current = editing !== null && latest.data?.task.id === editing ? latest.data : null;
 
   const setFilters = (f: TaskFilters) => navigate(pathname + filtersToSearch(f), { replace: true });
   const filtered = filtersToSearch({ ...filters, sort: DEFAULT_FILTERS.sort, dir: DEFAULT_FILTERS.dir }) !== "";
-  const visible = state.items.filter((t) => matchesStatus(t, filters.status));
+  const items = list.data ?? [];
+  const visible = items.filter((t) => matchesStatus(t, filters.status));
   const userId = auth.state.status === "signedIn" ? auth.state.me.id : "";
 
   function failed(action: string, err: unknown) {
@@ -57,48 +68,28 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
     notify(`${action}: ${messageOf(err)}`, "error");
   }
 
+  const isGone = (err: unknown) => err instanceof ApiError && err.status === 404;
+  const goneMessage = (task: Task) => `${quote(task.title)} no longer exists; it was removed from the list.`;
+
   async function toggle(task: Task) {
     const completed = !task.completed;
-    dispatch({ type: "upsert", item: applyPatch(task, { completed }) });
     try {
-      const res = await api.request<Task>(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: "PATCH", body: { completed } });
-      dispatch({ type: "upsert", item: res.data });
+      await toggleTask.mutateAsync(task);
       notify(completed ? `Completed ${quote(task.title)}.` : `Reopened ${quote(task.title)}.`, "success");
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) {
-        dispatch({ type: "remove", id: task.id });
-        notify(`${quote(task.title)} no longer exists; it was removed from the list.`, "error");
-      } else {
-        dispatch({ type: "upsert", item: task });
-        failed(`Could not update ${quote(task.title)}`, err);
-      }
+      if (isGone(err)) notify(goneMessage(task), "error");
+      else failed(`Could not update ${quote(task.title)}`, err);
     }
   }
 
   async function remove(task: Task) {
     setConfirmDelete(null);
-    const index = state.items.findIndex((t) => t.id === task.id);
-    dispatch({ type: "remove", id: task.id });
     try {
-      await api.request<null>(`/api/tasks/${encodeURIComponent(task.id)}`, { method: "DELETE" });
+      await deleteTask.mutateAsync(task);
       notify(`Deleted ${quote(task.title)}.`, "success");
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return; // already gone
-      dispatch({ type: "insertAt", item: task, index });
-      failed(`Could not delete ${quote(task.title)}`, err);
+      if (!isGone(err)) failed(`Could not delete ${quote(task.title)}`, err);
     }
-  }
-
-  function openEdit(task: Task) {
-    setDialog({ mode: "edit", task, etag: null });
-    // Fetch the latest version and its ETag, so a save can't silently overwrite someone else's change.
-    api.request<Task>(`/api/tasks/${encodeURIComponent(task.id)}`).then(
-      (res) => {
-        dispatch({ type: "upsert", item: res.data });
-        setDialog((d) => (d?.mode === "edit" && d.task?.id === task.id ? { ...d, task: res.data, etag: res.etag } : d));
-      },
-      () => undefined, // the save will report any problem
-    );
   }
 
   async function create(form: TaskForm) {
@@ -107,63 +98,52 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
     if (idempotency.current?.body !== bodyKey) idempotency.current = { key: newIdempotencyKey(), body: bodyKey };
     const placeholder = placeholderTask(body, userId, ++seq.current);
     setDialog(null);
-    dispatch({ type: "upsert", item: placeholder });
     try {
-      const res = await api.request<Task>("/api/tasks", { method: "POST", body, headers: { "idempotency-key": idempotency.current.key } });
+      const { data } = await createTask.mutateAsync({
+        body,
+        idempotencyKey: idempotency.current.key,
+        placeholder,
+        list: listQuery.queryKey,
+      });
       idempotency.current = null;
-      dispatch({ type: "remove", id: placeholder.id });
-      dispatch({ type: "upsert", item: res.data });
-      notify(`Created ${quote(res.data.title)}.`, "success");
+      notify(`Created ${quote(data.title)}.`, "success");
     } catch (err) {
-      dispatch({ type: "remove", id: placeholder.id });
       if (err instanceof AuthLostError) return;
       setDialog({ mode: "create", form, errors: formErrorsFrom(err) });
     }
   }
 
-  async function save(original: Task, etag: string | null | undefined, form: TaskForm) {
-    const patch: TaskInput = patchBody(original, form);
+  async function save(original: Task, etag: string | null, form: TaskForm) {
+    const patch = patchBody(original, form);
     setDialog(null);
     if (Object.keys(patch).length === 0) return;
-    dispatch({ type: "upsert", item: applyPatch(original, patch) });
     try {
-      const res = await api.request<Task>(`/api/tasks/${encodeURIComponent(original.id)}`, {
-        method: "PATCH",
-        body: patch,
-        headers: etag ? { "if-match": etag } : {},
-      });
-      dispatch({ type: "upsert", item: res.data });
-      notify(`Saved ${quote(res.data.title)}.`, "success");
+      const { data } = await saveTask.mutateAsync({ original, patch, etag });
+      notify(`Saved ${quote(data.title)}.`, "success");
     } catch (err) {
       if (err instanceof AuthLostError) return;
-      if (err instanceof ApiError && err.status === 404) {
-        dispatch({ type: "remove", id: original.id });
-        notify(`${quote(original.title)} no longer exists; it was removed from the list.`, "error");
-        return;
-      }
+      if (isGone(err)) return notify(goneMessage(original), "error");
       if (err instanceof ApiError && err.status === 412) {
         try {
-          const fresh = await api.request<Task>(`/api/tasks/${encodeURIComponent(original.id)}`);
-          dispatch({ type: "upsert", item: fresh.data });
+          const fresh = await queryClient.fetchQuery({ ...taskQuery(original.id), staleTime: 0 });
           setDialog({
             mode: "edit",
-            task: fresh.data,
-            etag: fresh.etag,
+            task: fresh.task,
             notice: "This task was changed elsewhere — the latest version has been loaded. Make your changes again and save.",
           });
         } catch (e2) {
-          dispatch({ type: "upsert", item: original });
           failed("Could not reload the task", e2);
         }
         return;
       }
-      dispatch({ type: "upsert", item: original });
-      setDialog({ mode: "edit", task: original, etag, form, errors: formErrorsFrom(err) });
+      setDialog({ mode: "edit", task: original, form, errors: formErrorsFrom(err) });
     }
   }
 
   const hasItems = visible.length > 0;
-  const firstLoad = state.phase === "loading" && state.items.length === 0;
+  /** A query whose first page is not here yet (the previous query's tasks may be showing meanwhile). */
+  const loading = list.isPending || list.isPlaceholderData;
+  const ready = list.isSuccess && !list.isPlaceholderData;
 
   return (
     <section className="task-browser" aria-labelledby="task-browser-heading">
@@ -179,22 +159,22 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
         )}
       </div>
       <TaskFilterBar filters={filters} onChange={setFilters} />
-      <div id={STATUS_PANEL_ID} role="tabpanel" aria-labelledby={statusTabId(filters.status)} aria-busy={state.phase === "loading"}>
+      <div id={STATUS_PANEL_ID} role="tabpanel" aria-labelledby={statusTabId(filters.status)} aria-busy={loading}>
         <p className="list-status" role="status">
-          {state.phase === "loading"
+          {loading
             ? "Loading tasks…"
-            : state.phase === "ready"
-              ? `${visible.length}${state.next ? "+" : ""} ${visible.length === 1 ? "task" : "tasks"}`
+            : list.data
+              ? `${visible.length}${list.hasNextPage ? "+" : ""} ${visible.length === 1 ? "task" : "tasks"}`
               : ""}
         </p>
-        {state.phase === "error" ? (
+        {list.isLoadingError ? (
           <div className="empty error-state">
-            <p>Could not load tasks: {state.error}</p>
-            <button type="button" onClick={reload}>
+            <p>Could not load tasks: {messageOf(list.error)}</p>
+            <button type="button" onClick={() => void list.refetch()}>
               Try again
             </button>
           </div>
-        ) : firstLoad ? null : hasItems ? (
+        ) : list.isPending ? null : hasItems ? (
           <ul className="task-list">
             {visible.map((t) => (
               <TaskItem
@@ -202,13 +182,13 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
                 task={t}
                 readOnly={readOnly}
                 onToggle={toggle}
-                onEdit={openEdit}
+                onEdit={(task) => setDialog({ mode: "edit", task })}
                 onDelete={setConfirmDelete}
                 onTag={(tag) => setFilters({ ...filters, tags: filters.tags.includes(tag) ? filters.tags : [...filters.tags, tag] })}
               />
             ))}
           </ul>
-        ) : state.phase === "ready" ? (
+        ) : ready ? (
           filtered ? (
             <div className="empty">
               <p>No tasks match these filters.</p>
@@ -222,23 +202,18 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
             </div>
           )
         ) : null}
-        {state.error && state.phase === "ready" ? (
+        {list.isFetchNextPageError ? (
           <p className="form-error" role="alert">
-            Could not load more tasks: {state.error}
+            Could not load more tasks: {messageOf(list.error)}
           </p>
         ) : null}
-        <LoadMore
-          hasMore={Boolean(state.next) && state.phase !== "error"}
-          loading={state.phase === "loadingMore"}
-          onLoadMore={loadMore}
-          label="Load more tasks"
-        />
+        <LoadMore list={list} label="Load more tasks" />
       </div>
       {dialog ? (
         <TaskDialog
           key={`${dialog.mode}-${dialog.task?.id ?? "new"}-${dialog.notice ?? ""}`}
           mode={dialog.mode}
-          task={dialog.task}
+          task={current?.task ?? dialog.task}
           form={dialog.form}
           errors={dialog.errors}
           notice={dialog.notice}
@@ -246,7 +221,11 @@ export function TaskBrowser({ apiBase, readOnly = false, heading }: TaskBrowserP
             setDialog(null);
             idempotency.current = null;
           }}
-          onSubmit={(form) => (dialog.mode === "create" ? void create(form) : dialog.task && void save(dialog.task, dialog.etag, form))}
+          onSubmit={(form) =>
+            dialog.mode === "create"
+              ? void create(form)
+              : dialog.task && void save(current?.task ?? dialog.task, current?.etag ?? null, form)
+          }
         />
       ) : null}
       {confirmDelete ? (

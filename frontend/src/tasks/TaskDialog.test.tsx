@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { Task } from "../api/types";
+import type { Task } from "../api/openapi";
 import { TaskDialog } from "./TaskDialog";
 
 const task = (title: string, updated_at: string): Task => ({

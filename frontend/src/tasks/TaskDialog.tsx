@@ -1,7 +1,8 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { PRIORITIES, type Priority, type Task } from "../api/types";
+import type { Task } from "../api/openapi";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
+import { PRIORITIES, type Priority } from "./filters";
 import { EMPTY_FORM, type FormErrors, formFromTask, type TaskForm, validateForm } from "./form";
 
 export interface TaskDialogProps {

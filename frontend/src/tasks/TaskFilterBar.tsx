@@ -1,8 +1,18 @@
 import { type KeyboardEvent, useState } from "react";
-import { PRIORITIES, type Priority } from "../api/types";
+
 import { Field } from "../ui/Field";
 import { useDebouncedInput } from "../ui/useDebouncedInput";
-import { parseTags, SORT_FIELDS, type SortDir, type SortField, STATUSES, type StatusFilter, type TaskFilters } from "./filters";
+import {
+  PRIORITIES,
+  type Priority,
+  parseTags,
+  SORT_FIELDS,
+  type SortDir,
+  type SortField,
+  STATUSES,
+  type StatusFilter,
+  type TaskFilters,
+} from "./filters";
 import { PRIORITY_LABELS } from "./TaskDialog";
 
 const STATUS_LABELS: Record<StatusFilter, string> = { all: "All", pending: "Pending", completed: "Completed" };

@@ -1,4 +1,4 @@
-import type { Task } from "../api/types";
+import type { Task } from "../api/openapi";
 import { formatDateTime, isOverdue } from "./datetime";
 import { isPending } from "./optimistic";
 import { PRIORITY_LABELS } from "./TaskDialog";

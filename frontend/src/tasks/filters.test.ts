@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FILTERS, filtersFromSearch, filtersToSearch, matchesStatus, parseTags, tasksApiPath } from "./filters";
+import {
+  DEFAULT_FILTERS,
+  filtersFromSearch,
+  filtersToSearch,
+  matchesStatus,
+  PRIORITIES,
+  parseTags,
+  SORT_FIELDS,
+  STATUSES,
+  tasksQuery,
+} from "./filters";
 
 describe("task filters", () => {
   it("defaults when the query is empty", () => {
@@ -34,7 +44,7 @@ describe("task filters", () => {
   });
 
   it("builds the API query in the documented shape", () => {
-    const path = tasksApiPath("/api/tasks", {
+    const query = tasksQuery({
       ...DEFAULT_FILTERS,
       priorities: ["high", "medium"],
       tags: ["a", "b"],
@@ -42,10 +52,14 @@ describe("task filters", () => {
       sort: "priority",
       dir: "desc",
     });
-    expect(path).toBe("/api/tasks?status=all&priority=high%2Cmedium&tag=a&tag=b&q=50%25&sort=-priority&limit=50");
-    expect(tasksApiPath("/api/admin/users/u1/tasks", DEFAULT_FILTERS, 10)).toBe(
-      "/api/admin/users/u1/tasks?status=all&sort=-created_at&limit=10",
-    );
+    expect(query).toEqual({ status: "all", priority: "high,medium", tag: ["a", "b"], q: "50%", sort: "-priority", limit: 50 });
+    expect(tasksQuery({ ...DEFAULT_FILTERS, sort: "title", dir: "asc" }, 10)).toEqual({ status: "all", sort: "title", limit: 10 });
+  });
+
+  it("offers the statuses, sort fields and priorities the API documents", () => {
+    expect(STATUSES).toEqual(["all", "pending", "completed"]);
+    expect(SORT_FIELDS).toEqual(["created_at", "updated_at", "due_at", "priority", "title"]);
+    expect(PRIORITIES).toEqual(["high", "medium", "low", "none"]);
   });
 
   it("parses tag input", () => {

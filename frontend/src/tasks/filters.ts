@@ -1,11 +1,25 @@
-import { PRIORITIES, type Priority } from "../api/types";
+import {
+  type operations,
+  pathsApiTasksGetParametersQuerySortValues,
+  pathsApiTasksGetParametersQueryStatusValues,
+  type Task,
+  taskPriorityValues,
+} from "../api/openapi";
 
-export type StatusFilter = "all" | "pending" | "completed";
-export type SortField = "created_at" | "updated_at" | "due_at" | "priority" | "title";
+/** The query of `GET /api/tasks` (and of an admin's `GET /api/admin/users/{id}/tasks`). */
+export type TaskListQuery = NonNullable<operations["listTasks"]["parameters"]["query"]>;
+export type Priority = Task["priority"];
+export type StatusFilter = NonNullable<TaskListQuery["status"]>;
+export type SortField = Exclude<NonNullable<TaskListQuery["sort"]>, `-${string}`>;
 export type SortDir = "asc" | "desc";
 
-export const STATUSES: readonly StatusFilter[] = ["all", "pending", "completed"];
-export const SORT_FIELDS: readonly SortField[] = ["created_at", "updated_at", "due_at", "priority", "title"];
+// The value lists come from the OpenAPI document (npm run gen:api), so the screens offer what the API accepts.
+export const STATUSES: readonly StatusFilter[] = pathsApiTasksGetParametersQueryStatusValues;
+export const SORT_FIELDS: readonly SortField[] = pathsApiTasksGetParametersQuerySortValues.filter(
+  (s): s is SortField => !s.startsWith("-"),
+);
+/** Highest first, as the form and the filters list them. */
+export const PRIORITIES: readonly Priority[] = [...taskPriorityValues].reverse();
 
 export interface TaskFilters {
   status: StatusFilter;
@@ -38,28 +52,27 @@ export function filtersFromSearch(search: string): TaskFilters {
   };
 }
 
-function filterParams(f: TaskFilters, withDefaults: boolean): URLSearchParams {
+/** The page query string for these filters (defaults omitted), with leading `?` or empty. */
+export function filtersToSearch(f: TaskFilters): string {
   const p = new URLSearchParams();
-  if (withDefaults || f.status !== DEFAULT_FILTERS.status) p.set("status", f.status);
+  if (f.status !== DEFAULT_FILTERS.status) p.set("status", f.status);
   if (f.priorities.length) p.set("priority", f.priorities.join(","));
   for (const t of f.tags) p.append("tag", t);
   if (f.q.trim()) p.set("q", f.q.trim());
-  if (withDefaults || f.sort !== DEFAULT_FILTERS.sort || f.dir !== DEFAULT_FILTERS.dir)
-    p.set("sort", (f.dir === "desc" ? "-" : "") + f.sort);
-  return p;
-}
-
-/** The page query string for these filters (defaults omitted), with leading `?` or empty. */
-export function filtersToSearch(f: TaskFilters): string {
-  const s = filterParams(f, false).toString();
+  if (f.sort !== DEFAULT_FILTERS.sort || f.dir !== DEFAULT_FILTERS.dir) p.set("sort", (f.dir === "desc" ? "-" : "") + f.sort);
+  const s = p.toString();
   return s ? `?${s}` : "";
 }
 
-/** The API path listing tasks with these filters, e.g. `/api/tasks?status=all&…&limit=50`. */
-export function tasksApiPath(base: string, f: TaskFilters, limit = PAGE_SIZE): string {
-  const p = filterParams(f, true);
-  p.set("limit", String(limit));
-  return `${base}?${p.toString()}`;
+/** The API query listing tasks with these filters (one page of `limit`). */
+export function tasksQuery(f: TaskFilters, limit = PAGE_SIZE): TaskListQuery {
+  const query: TaskListQuery = { status: f.status };
+  if (f.priorities.length) query.priority = f.priorities.join(",");
+  if (f.tags.length) query.tag = f.tags;
+  if (f.q.trim()) query.q = f.q.trim();
+  query.sort = f.dir === "desc" ? (`-${f.sort}` as const) : f.sort;
+  query.limit = limit;
+  return query;
 }
 
 /** Splits "Work, home ,work" into ["work", "home"]: trimmed, lower-cased, distinct, non-empty. */

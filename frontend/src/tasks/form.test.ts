@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "../api/types";
+import type { Task } from "../api/openapi";
 import { createBody, EMPTY_FORM, formFromTask, patchBody, validateForm } from "./form";
 
 const task: Task = {

@@ -1,6 +1,6 @@
-import type { Priority, Task, TaskInput } from "../api/types";
+import type { Task, TaskCreate, TaskUpdate } from "../api/openapi";
 import { localInputToRfc3339, rfc3339ToLocalInput } from "./datetime";
-import { parseTags } from "./filters";
+import { type Priority, parseTags } from "./filters";
 
 /** What the task form edits, as the inputs hold it. */
 export interface TaskForm {
@@ -40,7 +40,7 @@ export function validateForm(f: TaskForm): FormErrors {
 }
 
 /** The full body for creating a task. */
-export function createBody(f: TaskForm): TaskInput {
+export function createBody(f: TaskForm): TaskCreate {
   return {
     title: f.title.trim(),
     description: f.description.trim() === "" ? null : f.description,
@@ -51,9 +51,9 @@ export function createBody(f: TaskForm): TaskInput {
 }
 
 /** Only the fields that changed compared with `original` (PATCH bodies are strict). */
-export function patchBody(original: Task, f: TaskForm): TaskInput {
+export function patchBody(original: Task, f: TaskForm): TaskUpdate {
   const next = createBody(f);
-  const patch: TaskInput = {};
+  const patch: TaskUpdate = {};
   if (next.title !== original.title) patch.title = next.title;
   if (next.description !== original.description) patch.description = next.description;
   if (next.priority !== original.priority) patch.priority = next.priority;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Task } from "../api/openapi";
 import { ApiError } from "../api/problem";
-import type { Task } from "../api/types";
 import { applyPatch, formErrorsFrom, isPending, newIdempotencyKey, placeholderTask } from "./optimistic";
 
 const task: Task = {

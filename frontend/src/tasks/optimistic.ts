@@ -1,5 +1,5 @@
+import type { Task, TaskCreate, TaskUpdate } from "../api/openapi";
 import { ApiError } from "../api/problem";
-import type { Task, TaskInput } from "../api/types";
 import type { FormErrors } from "./form";
 
 export const PENDING_PREFIX = "pending-";
@@ -7,8 +7,8 @@ export const PENDING_PREFIX = "pending-";
 export const isPending = (task: Task) => task.id.startsWith(PENDING_PREFIX);
 
 /** The task as it will look once the server applies `patch` (shown while the request runs). */
-export function applyPatch(task: Task, patch: TaskInput, now = new Date()): Task {
-  const next: Task = { ...task, ...patch, updated_at: now.toISOString() } as Task;
+export function applyPatch(task: Task, patch: TaskUpdate, now = new Date()): Task {
+  const next: Task = { ...task, ...patch, updated_at: now.toISOString() };
   if (patch.completed !== undefined && patch.completed !== task.completed) {
     next.completed_at = patch.completed ? now.toISOString() : null;
   }
@@ -16,11 +16,11 @@ export function applyPatch(task: Task, patch: TaskInput, now = new Date()): Task
 }
 
 /** A placeholder for a task being created, shown at the top until the server answers. */
-export function placeholderTask(body: TaskInput, userId: string, seq: number, now = new Date()): Task {
+export function placeholderTask(body: TaskCreate, userId: string, seq: number, now = new Date()): Task {
   const ts = now.toISOString();
   return {
     id: `${PENDING_PREFIX}${seq}`,
-    title: body.title ?? "",
+    title: body.title,
     description: body.description ?? null,
     completed: false,
     completed_at: null,

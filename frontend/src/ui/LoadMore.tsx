@@ -1,38 +1,35 @@
-import { useEffect, useRef } from "react";
+import { useInView } from "react-intersection-observer";
 
-interface LoadMoreProps {
-  hasMore: boolean;
-  loading: boolean;
-  onLoadMore: () => void;
-  label?: string;
+/** The part of an infinite query (TanStack Query's useInfiniteQuery) that loads further pages. */
+export interface MorePages {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  /** A failed next page stops the automatic loading; the button still tries again. */
+  isFetchNextPageError: boolean;
+  fetchNextPage: () => Promise<unknown>;
 }
 
 /** Loads the next page when the sentinel scrolls into view, with a button for keyboard users. */
-export function LoadMore({ hasMore, loading, onLoadMore, label = "Load more" }: LoadMoreProps) {
-  const sentinel = useRef<HTMLDivElement>(null);
-  const callback = useRef(onLoadMore);
-  callback.current = onLoadMore;
-
+export function LoadMore({ list, label = "Load more" }: { list: MorePages; label?: string }) {
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = list;
+  const idle = hasNextPage && !isFetchingNextPage && !isFetchNextPageError;
   // Observe only while idle: a fresh observer reports the sentinel's visibility straight away, so when a page
-  // finishes loading and the sentinel is still on screen, the next page loads without the user scrolling.
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el || !hasMore || loading || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) callback.current();
-      },
-      { rootMargin: "200px" },
-    );
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [hasMore, loading]);
+  // has arrived and the sentinel is still on screen, the next page loads without the user scrolling.
+  // Browsers without IntersectionObserver (and jsdom) get the button alone.
+  const { ref } = useInView({
+    rootMargin: "200px",
+    skip: !idle,
+    fallbackInView: false,
+    onChange: (inView) => {
+      if (inView) void fetchNextPage();
+    },
+  });
 
-  if (!hasMore) return null;
+  if (!hasNextPage) return null;
   return (
-    <div className="load-more" ref={sentinel}>
-      <button type="button" onClick={onLoadMore} disabled={loading}>
-        {loading ? "Loading…" : label}
+    <div className="load-more" ref={ref}>
+      <button type="button" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+        {isFetchingNextPage ? "Loading…" : label}
       </button>
     </div>
   );
