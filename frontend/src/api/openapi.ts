@@ -441,16 +441,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        Me: {
-            id: string;
-            /** Format: email */
-            email: string;
-            name: string;
-            /** @enum {string} */
-            role: "user" | "admin";
-            /** Format: date-time */
-            created_at: string;
-        };
         Task: {
             /**
              * Format: uuid
@@ -503,6 +493,16 @@ export interface components {
         /** @description Set the state; without a body (or with {}) the state is toggled. */
         CompletionBody: {
             completed?: boolean;
+        };
+        Me: {
+            id: string;
+            /** Format: email */
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "user" | "admin";
+            /** Format: date-time */
+            created_at: string;
         };
         AdminUser: {
             id: string;
@@ -579,11 +579,11 @@ export interface components {
     pathItems: never;
 }
 export type Problem = components['schemas']['Problem'];
-export type Me = components['schemas']['Me'];
 export type Task = components['schemas']['Task'];
 export type TaskCreate = components['schemas']['TaskCreate'];
 export type TaskUpdate = components['schemas']['TaskUpdate'];
 export type CompletionBody = components['schemas']['CompletionBody'];
+export type Me = components['schemas']['Me'];
 export type AdminUser = components['schemas']['AdminUser'];
 export type AdminUserDetail = components['schemas']['AdminUserDetail'];
 export type AdminUserUpdate = components['schemas']['AdminUserUpdate'];
@@ -2315,7 +2315,7 @@ export interface operations {
             /** @description Created (or, for a repeated Idempotency-Key, the original response) */
             201: {
                 headers: {
-                    /** @description Strong validator of the task's current state */
+                    /** @description Strong validator of the resource's current state */
                     etag?: string;
                     /** @description URL of the new task */
                     location?: string;
@@ -2428,7 +2428,7 @@ export interface operations {
             /** @description The task */
             200: {
                 headers: {
-                    /** @description Strong validator of the task's current state */
+                    /** @description Strong validator of the resource's current state */
                     etag?: string;
                     [name: string]: unknown;
                 };
@@ -2548,7 +2548,7 @@ export interface operations {
             /** @description The updated task */
             200: {
                 headers: {
-                    /** @description Strong validator of the task's current state */
+                    /** @description Strong validator of the resource's current state */
                     etag?: string;
                     [name: string]: unknown;
                 };
@@ -2784,7 +2784,7 @@ export interface operations {
             /** @description The updated task */
             200: {
                 headers: {
-                    /** @description Strong validator of the task's current state */
+                    /** @description Strong validator of the resource's current state */
                     etag?: string;
                     [name: string]: unknown;
                 };
@@ -2906,7 +2906,7 @@ export interface operations {
             /** @description The task */
             200: {
                 headers: {
-                    /** @description Strong validator of the task's current state */
+                    /** @description Strong validator of the resource's current state */
                     etag?: string;
                     [name: string]: unknown;
                 };
@@ -3833,10 +3833,10 @@ export const pathsApiAdminUsersGetParametersQueryRoleValues: ReadonlyArray<Flatt
 export const pathsApiAdminUsersIdTasksGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["status"]> = ["all", "pending", "completed"];
 export const pathsApiAdminUsersIdTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"];
 export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["code"]> = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large", "unsupported_media_type", "validation_failed", "rate_limited", "internal", "unavailable"];
-export const meRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["role"]> = ["user", "admin"];
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Task"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskCreatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskCreate"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskUpdatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskUpdate"]["priority"]> = ["none", "low", "medium", "high"];
+export const meRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["role"]> = ["user", "admin"];
 export const adminUserRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUser"]["role"]> = ["user", "admin"];
 export const adminUserDetailRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUserDetail"]["role"]> = ["user", "admin"];
 export const adminUserUpdateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUserUpdate"]["role"]> = ["user", "admin"];
