@@ -357,8 +357,27 @@ describe("the first admin", () => {
       assert.match(promoted.stdout, /is now an admin/);
       assert.match(run(["list"]).stdout, new RegExp(gina.email.replace(/\./g, "\\.")));
       assert.equal(run(["promote", "nobody@nowhere.example"]).status, 1);
-      assert.equal(run(["demote", gina.email]).status, 1, "the last admin is not demoted");
+      const refused = run(["demote", gina.email]);
+      assert.equal(refused.status, 1, "the last admin is not demoted");
+      assert.match(refused.stderr, /last active admin/);
       assert.equal(run(["frobnicate"]).status, 2);
+      // The command line writes the API's audit entry (and only for the change it made).
+      const again = await startApp({ DATABASE_URL: undefined, DATA_DIR: dir });
+      try {
+        const entries = await again.app.ctx.db.query<{ actor_id: string; action: string; target_user_id: string; details: unknown }>(
+          "SELECT actor_id, action, target_user_id, details FROM audit_log ORDER BY created_at",
+        );
+        assert.deepEqual(entries, [
+          {
+            actor_id: "cli",
+            action: "user.update",
+            target_user_id: gina.id,
+            details: { changes: { role: "admin" }, before: { role: "user", banned: false }, via: "cli" },
+          },
+        ]);
+      } finally {
+        await again.app.close();
+      }
     } else {
       const gina = await signUp(t.app);
       const run = (args: string[]) =>
@@ -371,6 +390,11 @@ describe("the first admin", () => {
       assert.equal(promoted.status, 0, promoted.stderr);
       const me = await t.app.inject({ method: "GET", url: "/api/me", headers: gina.auth });
       assert.equal((me.json() as { role: string }).role, "admin");
+      const entries = await t.app.ctx.db.query<{ actor_id: string; action: string }>(
+        "SELECT actor_id, action FROM audit_log WHERE target_user_id = $1",
+        [gina.id],
+      );
+      assert.deepEqual(entries, [{ actor_id: "cli", action: "user.update" }]);
     }
   });
 });

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
+import { listAdmins, setRoleByEmail } from "../admin/service.ts";
 import { loadConfig, loadDotEnv } from "../config.ts";
 import { connectDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
+import { DomainError } from "../domain/errors.ts";
 
 /**
  * npm run admin -- promote <email> | demote <email> | list
@@ -22,37 +25,23 @@ let exitCode = 0;
 try {
   await migrate(db);
   if (command === "list") {
-    const rows = await db.query<{ email: string; name: string }>(
-      `SELECT email, name FROM "user" WHERE role = 'admin' ORDER BY "createdAt"`,
-    );
-    process.stdout.write(rows.length ? `${rows.map((r) => `${r.email}\t${r.name}`).join("\n")}\n` : "no admins yet\n");
+    const admins = await listAdmins(db);
+    process.stdout.write(admins.length ? `${admins.map((r) => `${r.email}\t${r.name}`).join("\n")}\n` : "no admins yet\n");
   } else {
     const role = command === "promote" ? "admin" : "user";
-    if (role === "user") {
-      const others = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "user" WHERE role = 'admin' AND NOT banned AND lower(email) <> lower($1)`,
-        [email],
-      );
-      if ((others[0]?.n ?? 0) === 0) {
-        process.stderr.write(`refusing: ${email} is the last active admin\n`);
-        exitCode = 1;
-      }
-    }
-    if (exitCode === 0) {
-      const rows = await db.query<{ email: string }>(
-        `UPDATE "user" SET role = $2, "updatedAt" = now() WHERE lower(email) = lower($1) RETURNING email`,
-        [email, role],
-      );
-      if (rows.length === 0) {
-        process.stderr.write(`no account with email ${email}; sign up first\n`);
-        exitCode = 1;
-      } else {
-        process.stdout.write(`${rows[0]?.email} is now ${role === "admin" ? "an admin" : "a regular user"}\n`);
-      }
-    }
+    // The operator is the actor; the audit log names the command line and this run.
+    // A role change revokes no token: the admin gate reads the role on every call.
+    const ctx = { db, actor: { id: "cli", email: null }, requestId: `cli-${randomUUID()}` };
+    const outcome = await setRoleByEmail(ctx, email as string, role);
+    const now = role === "admin" ? "an admin" : "a regular user";
+    process.stdout.write(outcome === "changed" ? `${email} is now ${now}\n` : `${email} is already ${now}\n`);
   }
 } catch (err) {
-  process.stderr.write(`admin: ${(err as Error).message}\n`);
+  if (err instanceof DomainError) {
+    process.stderr.write(`refusing: ${err.detail}\n`);
+  } else {
+    process.stderr.write(`admin: ${(err as Error).message}\n`);
+  }
   exitCode = 1;
 } finally {
   await db.close();
