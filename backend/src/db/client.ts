@@ -1,9 +1,10 @@
+import type { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { DatabaseTarget } from "../config.ts";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock.ts";
-import type { PgliteThread } from "./pglite-thread.ts";
+import type { RemotePglite, RemoteQueryable } from "./pglite-remote.ts";
 import { schema } from "./schema.ts";
 import { QueryWatchdog } from "./watchdog.ts";
 
@@ -39,37 +40,56 @@ export interface DatabaseOptions {
 }
 
 export async function connectDatabase(target: DatabaseTarget, options: DatabaseOptions): Promise<Database> {
-  return target.kind === "pg" ? connectPostgres(target.url, options) : connectPglite(target.dir, options);
+  return target.kind === "pg" ? connectPostgres(target.url, options) : connectPglite(target.dir);
 }
 
 const pgliteSharedBuffersMb = 32;
 
-async function connectPglite(dir: string | null, options: DatabaseOptions): Promise<Database> {
+async function connectPglite(dir: string | null): Promise<Database> {
   const lock: DirectoryLock | null = dir ? acquireDirectoryLock(dir) : null;
-  let thread: PgliteThread;
+  // Loaded only when used: the embedded engine costs memory a process on PostgreSQL does not need.
+  const [{ RemotePglite }, { drizzle: drizzlePglite }] = await Promise.all([import("./pglite-remote.ts"), import("drizzle-orm/pglite")]);
+  let client: RemotePglite;
   try {
-    // Loaded only when used: the embedded engine costs memory a process on PostgreSQL does not need.
-    const { startPgliteThread } = await import("./pglite-thread.ts");
-    thread = await startPgliteThread(dir, pgliteSharedBuffersMb);
+    // PostgreSQL runs in a worker thread of its own (pglite-remote.ts explains why).
+    client = await RemotePglite.start(dir, pgliteSharedBuffersMb);
   } catch (err) {
     lock?.release();
     throw err;
   }
-  // PGlite is one session, so the pool is one connection: it is also what
-  // makes a transaction exclusive. The connection is kept while idle (a new
-  // one would cost a start-up), and NOTIFY arrives on it (see connectPool).
-  return connectPool(
-    "pglite",
-    { host: thread.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1, idleTimeoutMillis: 0 },
-    { ...options, sharedSession: true },
-    async () => {
+  let count = 0;
+  // PGlite is one connection: statements queue inside it. A transaction must
+  // only use its own `tx` (the outer client would wait for the transaction).
+  const wrap = (runner: RemoteQueryable): Queryable => ({
+    async query<T>(text: string, params: readonly unknown[] = [], name?: string) {
+      count++;
+      const result = await runner.query<T>(text, params as unknown[], name ? { name } : undefined);
+      return result.rows;
+    },
+  });
+  const base = wrap(client);
+  return {
+    kind: "pglite",
+    // Drizzle's PGlite driver uses only query (with rowMode/parsers) and transaction, which the remote offers.
+    drizzle: drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as DrizzleDb,
+    get queryCount() {
+      return count;
+    },
+    query: base.query,
+    transaction: (fn) => client.transaction((tx) => fn(wrap(tx))),
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return () => unlisten();
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
       try {
-        await thread.close();
+        if (!client.closed) await client.close();
       } finally {
         lock?.release();
       }
     },
-  );
+  };
 }
 
 /** Driver errors after which a connection is unusable (as opposed to an error PostgreSQL reported on a healthy one). */
@@ -81,44 +101,16 @@ function connectionFailed(err: unknown): boolean {
   );
 }
 
-function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
-  return connectPool(
-    "pg",
-    { connectionString: url, max: options.poolMax, idleTimeoutMillis: 30_000 },
-    { ...options, sharedSession: false },
-  );
-}
-
-/**
- * The one code path of both databases: a `pg` pool, on PostgreSQL's server
- * or on the embedded database's socket. `sharedSession` is the embedded
- * database: one session that every connection shares, so LISTEN is issued
- * on the pool's connection and its notifications arrive there.
- */
-async function connectPool(
-  kind: Database["kind"],
-  config: pg.PoolConfig,
-  options: DatabaseOptions & { sharedSession: boolean },
-  onClosed: () => Promise<void> = async () => {},
-): Promise<Database> {
-  const sessionListeners = new Map<string, Set<(payload: string) => void>>();
-  const joinSession = async (client: pg.ClientBase) => {
-    // pg-pool drops a connection after any failed statement, but the session and its
-    // prepared statements live on: a new connection starts from none, as pg assumes.
-    await client.query("DEALLOCATE ALL");
-    client.on("notification", (msg) => {
-      if (msg.payload === undefined) return;
-      for (const onPayload of sessionListeners.get(msg.channel) ?? []) onPayload(msg.payload);
-    });
-  };
+async function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   // Statements time out through the watchdog, not pg's per-query timer (watchdog.ts says why).
   const watchdog = new QueryWatchdog(options.timeoutMs);
   const pool = new pg.Pool({
-    ...config,
+    connectionString: url,
+    max: options.poolMax,
     connectionTimeoutMillis: options.timeoutMs,
     Client: watchdog.clientClass(),
+    idleTimeoutMillis: 30_000,
     allowExitOnIdle: false,
-    ...(options.sharedSession ? { onConnect: joinSession } : {}),
   });
   // An idle client that loses its server must not crash the process; the
   // next checkout reconnects.
@@ -136,7 +128,7 @@ async function connectPool(
   const base = wrap(pool);
   const listeners: pg.Client[] = [];
   return {
-    kind,
+    kind: "pg",
     drizzle: drizzlePg({ client: pool, schema }) as unknown as DrizzleDb,
     get queryCount() {
       return count;
@@ -175,20 +167,9 @@ async function connectPool(
       }
     },
     async listen(channel, onPayload, onLost) {
-      if (options.sharedSession) {
-        // The session's LISTEN outlives its connections; a NOTIFY from this process
-        // reaches the pool's one connection, whichever statement sent it.
-        const channelListeners = sessionListeners.get(channel) ?? new Set();
-        sessionListeners.set(channel, channelListeners.add(onPayload));
-        await pool.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-        return async () => {
-          channelListeners.delete(onPayload);
-          if (channelListeners.size === 0) await pool.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
-        };
-      }
       // LISTEN needs a connection of its own that stays open (and, on Neon,
       // the direct endpoint rather than the pooled one).
-      const client = new pg.Client({ connectionString: config.connectionString, connectionTimeoutMillis: options.timeoutMs });
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.timeoutMs });
       let lost = false;
       const lose = (err: Error) => {
         if (lost) return;
@@ -216,7 +197,6 @@ async function connectPool(
       watchdog.stop();
       await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
       await pool.end();
-      await onClosed();
     },
   };
 }
