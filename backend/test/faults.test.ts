@@ -179,7 +179,7 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
     }
   });
 
-  test("a statement that outruns the timeout fails as unavailable in time, its connection is dropped, and statements that each finish in time are never cut", async () => {
+  test("a statement that outruns the timeout fails as unavailable in time, its connection is dropped, the server ends the abandoned statement, and statements that each finish in time are never cut", async () => {
     const timeoutMs = 400;
     const db = await connectDatabase({ kind: "pg", url: cluster.url }, { poolMax: 2, timeoutMs });
     try {
@@ -219,6 +219,19 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
       assert.deepEqual(await db.query("SELECT 1 AS ok"), [{ ok: 1 }]);
       const [{ pid: after } = { pid: 0 }] = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
       assert.notEqual(after, pid, "the timed-out connection is not reused");
+
+      // PostgreSQL does not notice a closed connection while a statement runs: without a bound of
+      // its own, each abandoned pg_sleep(30) would hold a backend (and any locks) for 30 s.
+      await waitFor(
+        "the abandoned statements ended on the server",
+        async () => {
+          const [row] = await db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+          );
+          return row?.n === 0;
+        },
+        5000,
+      );
     } finally {
       await db.close();
     }

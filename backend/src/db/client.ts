@@ -101,14 +101,25 @@ function connectionFailed(err: unknown): boolean {
   );
 }
 
+const serverTimeoutGraceMs = 1000;
+// An idle connection to a host that vanished (no reset ever arrives) is found by the kernel's
+// probes; the LISTEN connection, which runs no statements, has nothing else to find it.
+const keepAlive = { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
+
 async function connectPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   // Statements time out through the watchdog, not pg's per-query timer (watchdog.ts says why).
+  // The watchdog is what a client sees, and the only bound that holds when the server is frozen
+  // (its kernel still acknowledges every packet). The server's own statement_timeout, a second
+  // later, ends what the watchdog abandoned: PostgreSQL does not notice a closed connection while a
+  // statement runs, and would otherwise keep it running, locks held (docs/PERFORMANCE.md, Groundwork spikes).
   const watchdog = new QueryWatchdog(options.timeoutMs);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
     connectionTimeoutMillis: options.timeoutMs,
     Client: watchdog.clientClass(),
+    statement_timeout: options.timeoutMs + serverTimeoutGraceMs,
+    ...keepAlive,
     idleTimeoutMillis: 30_000,
     allowExitOnIdle: false,
   });
@@ -169,7 +180,7 @@ async function connectPostgres(url: string, options: DatabaseOptions): Promise<D
     async listen(channel, onPayload, onLost) {
       // LISTEN needs a connection of its own that stays open (and, on Neon,
       // the direct endpoint rather than the pooled one).
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.timeoutMs });
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.timeoutMs, ...keepAlive });
       let lost = false;
       const lose = (err: Error) => {
         if (lost) return;
