@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import pino from "pino";
 import { RevocationList } from "../src/auth/revocation.ts";
+import { systemClock } from "../src/clock.ts";
 import { connectDatabase } from "../src/db/client.ts";
 import { isDatabaseUnavailable } from "../src/http/errors.ts";
 import {
@@ -229,7 +230,7 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
     assert.equal((await fetch(`${service.url}/api/me`, { headers: victim.auth })).status, 200);
     const other = await connectDatabase({ kind: "pg", url: cluster.url }, { poolMax: 1, timeoutMs: 5000 });
     try {
-      await new RevocationList(other, 2000, pino({ level: "silent" })).revoke(other, victim.id, "banned");
+      await new RevocationList(other, 2000, pino({ level: "silent" }), systemClock).revoke(other, victim.id, "banned");
       const tookMs = await waitFor(
         "the revocation",
         async () => (await fetch(`${service.url}/api/me`, { headers: victim.auth })).status === 401,

@@ -34,10 +34,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
+/**
+ * The app's clock in tests: the real time plus however far the test has
+ * moved it, so a test that needs "a second later" says so instead of sleeping.
+ */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 export interface TestApp {
   app: App;
   logs: string[];
   databaseUrl: string;
+  clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -60,11 +73,13 @@ export async function startApp(env: Env = {}, existingDatabaseUrl?: string): Pro
     BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
     ...env,
   });
-  const app = await buildApp(config, { logStream: stream });
+  const clock = new TestClock();
+  const app = await buildApp(config, { logStream: stream, clock: clock.now });
   return {
     app,
     logs,
     databaseUrl: database.url,
+    clock,
     async close() {
       await app.close();
       await database.drop();

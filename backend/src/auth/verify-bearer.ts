@@ -8,6 +8,7 @@ import {
   jwtVerify,
 } from "jose";
 import { LRUCache } from "lru-cache";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { unauthorized } from "../http/errors.ts";
@@ -50,6 +51,7 @@ export class TokenVerifier {
     private readonly config: Config,
     private readonly db: Database,
     private readonly revocations: RevocationList,
+    private readonly clock: Clock,
   ) {
     this.remoteKeys = config.jwtJwks
       ? createRemoteJWKSet(new URL(config.jwtJwks.url), { cooldownDuration: KEY_RELOAD_INTERVAL_MS, timeoutDuration: 3_000 })
@@ -62,7 +64,7 @@ export class TokenVerifier {
     const match = /^Bearer +(\S+)$/i.exec(authorization);
     const token = match?.[1];
     if (!token) throw unauthorized("The Authorization header must be 'Bearer <JWT>'.");
-    const now = Date.now() / 1000;
+    const now = this.clock() / 1000;
 
     let verified = this.cache.get(token);
     if (!verified) {
@@ -88,6 +90,7 @@ export class TokenVerifier {
 
     let payload: JWTPayload;
     let external = false;
+    const currentDate = new Date(this.clock());
     try {
       if (alg === "HS256" && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, {
@@ -95,6 +98,7 @@ export class TokenVerifier {
           issuer: this.config.publicUrl,
           audience: this.config.publicUrl,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
@@ -104,6 +108,7 @@ export class TokenVerifier {
           issuer: this.config.publicUrl,
           audience: this.config.publicUrl,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
       } else if (alg && ASYMMETRIC.includes(alg) && this.remoteKeys && this.config.jwtJwks) {
@@ -112,6 +117,7 @@ export class TokenVerifier {
           issuer: this.config.jwtJwks.issuer,
           audience: this.config.jwtJwks.audience,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
