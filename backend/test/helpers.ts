@@ -121,6 +121,35 @@ export async function signUp(app: App, options: { email?: string; password?: str
   return { id, email, password, sessionToken, jwt, auth: { authorization: `Bearer ${jwt}` } };
 }
 
+export const FACTORY_PASSWORD = "factory password 1";
+const factoryHashes = new WeakMap<App, Promise<string>>();
+
+/**
+ * A user made directly, for tests that are not about signing up: the user,
+ * a credential account and a session are written through Better Auth's own
+ * internal adapter (so they follow its schema and its hooks, ADMIN_EMAILS
+ * included), and the JWT comes from GET /api/auth/token as a client's would.
+ * Every such user has FACTORY_PASSWORD, hashed once per app: a sign-up would
+ * hash a password each time (scrypt: slow, and the suite makes dozens).
+ */
+export async function createUser(app: App, options: { email?: string; name?: string } = {}): Promise<TestUser> {
+  const email = options.email ?? uniqueEmail();
+  const auth = await app.ctx.auth.$context;
+  let hash = factoryHashes.get(app);
+  if (!hash) {
+    hash = auth.password.hash(FACTORY_PASSWORD);
+    factoryHashes.set(app, hash);
+  }
+  const user = await auth.internalAdapter.createUser(
+    { email, name: options.name ?? email.split("@")[0] ?? email, emailVerified: false },
+    { method: "email-password" },
+  );
+  await auth.internalAdapter.linkAccount({ userId: user.id, providerId: "credential", accountId: user.id, password: await hash });
+  const session = await auth.internalAdapter.createSession(user.id);
+  const jwt = await tokenFor(app, session.token);
+  return { id: user.id, email, password: FACTORY_PASSWORD, sessionToken: session.token, jwt, auth: { authorization: `Bearer ${jwt}` } };
+}
+
 export async function signIn(app: App, email: string, password: string) {
   return app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: ORIGIN }, payload: { email, password } });
 }
