@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
+import type { ServerProcess } from "../test/support/server-process.ts";
 import { analyze, benchDatabaseUrl, bulkInsertTasks, claimPostgresDatabase, countTasks, openDatabase, sampleTaskIds } from "./database.ts";
 import type { Job, LoadUser } from "./jobs.ts";
 import { type LoadPart, runLoad } from "./load.ts";
@@ -11,7 +12,7 @@ import { waitForQuiet } from "./proc.ts";
 import { formatSeconds, note } from "./progress.ts";
 import { type BenchReport, formatReport, headline, type PhaseReport, type SeedStep } from "./report.ts";
 import { ApiClient, createTasksViaApi, fetchJwts, PASSWORD, type SeededUser, signUpUsers } from "./seed.ts";
-import { type DatabaseChoice, ResourceSampler, ServerProcess as Server, type ServerProcess, v8Memory } from "./server.ts";
+import { type DatabaseChoice, ResourceSampler, startBenchServer, v8Memory } from "./server.ts";
 import { combine, summarize } from "./stats.ts";
 
 /** Users of one kind: how many, and how many tasks each. */
@@ -138,7 +139,7 @@ async function main(): Promise<number> {
   try {
     // 1. Users (and, for small runs, tasks) through the API, on a server whose password hashing may use every core.
     note(`starting the server (${databaseDescription}) to create ${totalUsers.toLocaleString("en-US")} users`);
-    server = await Server.start({ ...serverSettings, env: { PASSWORD_HASH_CONCURRENCY: String(opts.hashConcurrency) } });
+    server = await startBenchServer({ ...serverSettings, env: { PASSWORD_HASH_CONCURRENCY: String(opts.hashConcurrency) } });
     let api = new ApiClient(server.origin, 64);
     const signUps = await signUpUsers(api, totalUsers, Math.max(8, opts.hashConcurrency * 4));
     const users: SeededUser[] = signUps.users;
@@ -202,7 +203,7 @@ async function main(): Promise<number> {
 
     // 3. The measured server: a fresh process (its memory is the load's), default settings.
     note(`starting the measured server${opts.cpuProfDir ? ` (node --cpu-prof → ${opts.cpuProfDir})` : ""}`);
-    server = await Server.start({ ...serverSettings, cpuProfDir: opts.cpuProfDir });
+    server = await startBenchServer({ ...serverSettings, cpuProfDir: opts.cpuProfDir });
     api = new ApiClient(server.origin, 32);
     const jwts = await fetchJwts(api, users, 32);
     await api.close();
@@ -347,7 +348,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     process.stderr.write(`\nbench: ${(err as Error).stack ?? String(err)}\n`);
-    if (server) process.stderr.write(`server log (last lines):\n${server.logTail()}\n`);
+    if (server) process.stderr.write(`server log (last lines):\n${server.tail(30)}\n`);
     return 1;
   } finally {
     await server?.stop();

@@ -1,12 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { freePort, type ServerProcess, startServer } from "../test/support/server-process.ts";
 import { cpuSeconds, machineCpu, postgresCpuSeconds, processTree, statusKb } from "./proc.ts";
 
-export const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export { backendDir } from "../test/support/server-process.ts";
 
 export type DatabaseChoice = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -23,124 +19,37 @@ export interface ServerSettings {
   entry: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
 /** Node's flags in backend/package.json's "start" script (bench-smoke.test.ts checks they agree). */
 export const serverNodeFlags = ["--max-semi-space-size=8", "--max-old-space-size=160"];
 
 /** The service under test, run as `npm start` runs it (node dist/main.js) unless told otherwise, on a free port. */
-export class ServerProcess {
-  private exited: Promise<number | null>;
-  private exitCode: number | null | undefined;
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly origin: string,
-    private readonly logFile: string,
-  ) {
-    this.exited = new Promise((resolve) => {
-      child.on("exit", (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        resolve(code);
-      });
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  static async start(settings: ServerSettings): Promise<ServerProcess> {
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      BETTER_AUTH_URL: origin,
-      BETTER_AUTH_SECRET: settings.authSecret,
-      RATE_LIMIT: "off",
-      LOG_LEVEL: "warn",
-      STATIC_DIR: "off",
-      WEB_CONCURRENCY: String(settings.workers),
-      // Long enough that tokens fetched before a long seeding step are still valid while measuring.
-      JWT_EXPIRES_IN: "2h",
-      ...(settings.database.kind === "postgres"
-        ? { DATABASE_URL: settings.database.url }
-        : { DATABASE_URL: "", DATA_DIR: settings.database.dataDir }),
-      ...settings.env,
-    };
-    const nodeArgs = [
-      ...serverNodeFlags,
-      ...(process.env.BENCH_EXTRA_NODE_FLAGS?.split(" ") ?? []),
-      ...(settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : []),
-    ];
-    const log = openSync(settings.logFile, "a");
-    const loader = settings.entry.endsWith(".ts") ? ["--import", "tsx"] : [];
-    const child = spawn(process.execPath, [...nodeArgs, ...loader, settings.entry], {
-      cwd: backendDir,
-      env,
-      stdio: ["ignore", log, log],
-    });
-    closeSync(log);
-    const server = new ServerProcess(child, origin, settings.logFile);
-    await server.waitReady();
-    return server;
-  }
-
-  private async waitReady(timeoutMs = 180_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.exitCode !== undefined) {
-        throw new Error(`the server exited (${this.exitCode}) before it was ready:\n${tail(this.logFile)}`);
-      }
-      try {
-        const res = await request(`${this.origin}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-        await res.body.dump();
-        if (res.statusCode === 200) return;
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(200);
-    }
-    await this.stop();
-    throw new Error(`the server was not ready within ${timeoutMs / 1000} s:\n${tail(this.logFile)}`);
-  }
-
-  /** SIGTERM (graceful: CPU profiles are written, the database closes), SIGKILL after 30 s. */
-  async stop(): Promise<void> {
-    if (this.exitCode !== undefined) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  logTail(lines = 30): string {
-    return tail(this.logFile, lines);
-  }
+export async function startBenchServer(settings: ServerSettings): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServer(
+    {
+      port,
+      entry: settings.entry,
+      logFile: settings.logFile,
+      nodeArgs: [
+        ...serverNodeFlags,
+        ...(process.env.BENCH_EXTRA_NODE_FLAGS?.split(" ") ?? []),
+        ...(settings.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", settings.cpuProfDir] : []),
+      ],
+      env: {
+        NODE_ENV: "production",
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        BETTER_AUTH_SECRET: settings.authSecret,
+        WEB_CONCURRENCY: String(settings.workers),
+        // Long enough that tokens fetched before a long seeding step are still valid while measuring.
+        JWT_EXPIRES_IN: "2h",
+        ...(settings.database.kind === "postgres"
+          ? { DATABASE_URL: settings.database.url }
+          : { DATABASE_URL: "", DATA_DIR: settings.database.dataDir }),
+        ...settings.env,
+      },
+    },
+    180_000,
+  );
 }
 
 /** V8's view of one server process's memory (from its /metrics), in MB. */

@@ -8,6 +8,7 @@ import { type Auth, createAuth } from "./auth/better-auth.ts";
 import { RevocationList } from "./auth/revocation.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { TokenVerifier } from "./auth/verify-bearer.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { connectDatabase, type Database } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
@@ -28,6 +29,8 @@ export interface AppDeps {
   db?: Database;
   /** Where log lines go (tests capture them); defaults to stdout. */
   logStream?: DestinationStream;
+  /** The time that stamps, revokes and expires tokens (tests move it instead of sleeping). */
+  clock?: Clock;
 }
 
 export interface AppContext {
@@ -89,11 +92,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   try {
     await migrate(db);
-    const revocations = new RevocationList(db, config.revocationPollMs, logger);
+    const clock = deps.clock ?? systemClock;
+    const revocations = new RevocationList(db, config.revocationPollMs, logger, clock);
     await revocations.start();
-    const auth = createAuth(config, db, revocations);
+    const auth = createAuth(config, db, revocations, clock);
     await applyAdminEmails(db, config.adminEmails);
-    const verifier = new TokenVerifier(config, db, revocations);
+    const verifier = new TokenVerifier(config, db, revocations, clock);
     const limiters = createRateLimiters(config.rateLimit);
     const stopSweeper = startIdempotencySweeper(db, logger);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { assertProblem, promote, signIn, signUp, startApp, type TestApp, type TestUser, tokenFor } from "./helpers.ts";
+import { assertProblem, createUser, promote, signIn, startApp, type TestApp, type TestUser, tokenFor } from "./helpers.ts";
 
 let t: TestApp;
 let root: TestUser;
@@ -8,8 +8,8 @@ let member: TestUser;
 
 before(async () => {
   t = await startApp();
-  root = await promote(t.app, await signUp(t.app, { name: "Root Admin" }));
-  member = await signUp(t.app, { name: "Member" });
+  root = await promote(t.app, await createUser(t.app, { name: "Root Admin" }));
+  member = await createUser(t.app, { name: "Member" });
   for (const title of ["one", "two", "three"]) {
     await t.app.inject({ method: "POST", url: "/api/tasks", headers: member.auth, payload: { title } });
   }
@@ -59,7 +59,7 @@ describe("the admin gate", () => {
   });
 
   test("promote gives access; demote takes it away on the next call even with a JWT minted before", async () => {
-    const helper = await signUp(t.app);
+    const helper = await createUser(t.app);
     assertProblem(await req(helper, "GET", "/api/admin/stats"), 403, "forbidden");
     const promoted = await req(root, "PATCH", `/api/admin/users/${helper.id}`, { role: "admin" });
     assert.equal(promoted.statusCode, 200);
@@ -156,7 +156,7 @@ describe("safety rails", () => {
   test("the last admin cannot be demoted, banned or deleted; nobody can ban or delete themselves", async () => {
     const s = await startApp();
     try {
-      const only = await promote(s.app, await signUp(s.app));
+      const only = await promote(s.app, await createUser(s.app));
       const r = (method: "PATCH" | "DELETE", url: string, payload?: object) =>
         s.app.inject({ method, url, headers: only.auth, ...(payload ? { payload } : {}) });
       assertProblem(await r("PATCH", `/api/admin/users/${only.id}`, { role: "user" }), 409, "conflict");
@@ -170,7 +170,7 @@ describe("safety rails", () => {
       const count = (await s.app.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "user"`))[0];
       assert.equal(count?.n, 1);
       // With a second admin, demoting yourself is allowed — but banning yourself never is.
-      const second = await promote(s.app, await signUp(s.app));
+      const second = await promote(s.app, await createUser(s.app));
       assertProblem(await r("PATCH", `/api/admin/users/${only.id}`, { banned: true }), 409, "conflict");
       const demoted = await r("PATCH", `/api/admin/users/${only.id}`, { role: "user" });
       assert.equal(demoted.statusCode, 200);
@@ -185,7 +185,7 @@ describe("safety rails", () => {
   });
 
   test("ban fields need a ban, and the expiry must be in the future", async () => {
-    const victim = await signUp(t.app);
+    const victim = await createUser(t.app);
     assertProblem(await req(root, "PATCH", `/api/admin/users/${victim.id}`, { ban_reason: "x" }), 422, "validation_failed");
     const past = await req(root, "PATCH", `/api/admin/users/${victim.id}`, { banned: true, ban_expires_at: "2001-01-01T00:00:00Z" });
     assert.equal((assertProblem(past, 422, "validation_failed").errors ?? [])[0]?.field, "ban_expires_at");
@@ -196,7 +196,7 @@ describe("safety rails", () => {
 
 describe("ban, unban and delete", () => {
   test("ban refuses sign-in with the reason and rejects the existing JWT; unban restores access", async () => {
-    const bad = await signUp(t.app);
+    const bad = await createUser(t.app);
     const ban = await req(root, "PATCH", `/api/admin/users/${bad.id}`, { banned: true, ban_reason: "abuse" });
     assert.equal(ban.statusCode, 200);
     const detail = ban.json() as { banned: boolean; ban_reason: string };
@@ -217,13 +217,30 @@ describe("ban, unban and delete", () => {
     );
     const again = await signIn(t.app, bad.email, bad.password);
     assert.equal(again.statusCode, 200);
-    await new Promise((r) => setTimeout(r, 1100)); // a token minted in the ban's second is refused; wait for the next
     const jwt = await tokenFor(t.app, String(again.headers["set-auth-token"]));
     assert.equal((await t.app.inject({ method: "GET", url: "/api/tasks", headers: { authorization: `Bearer ${jwt}` } })).statusCode, 200);
   });
 
+  test("after an unban, a token minted at once works and keeps working; tokens from before the ban stay refused", async () => {
+    const user = await createUser(t.app);
+    const me = (jwt: string) => t.app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${jwt}` } });
+    assert.equal((await req(root, "PATCH", `/api/admin/users/${user.id}`, { banned: true })).statusCode, 200);
+    assert.equal((await req(root, "PATCH", `/api/admin/users/${user.id}`, { banned: false })).statusCode, 200);
+    const again = await signIn(t.app, user.email, user.password);
+    assert.equal(again.statusCode, 200, again.body);
+    const fresh = await tokenFor(t.app, String(again.headers["set-auth-token"]));
+
+    const now = await me(fresh);
+    assert.equal(now.statusCode, 200, now.body);
+    assert.equal((now.json() as { id: string }).id, user.id);
+    assertProblem(await me(user.jwt), 401, "unauthorized");
+    t.clock.advance(6_000);
+    assert.equal((await me(fresh)).statusCode, 200, "still accepted seconds later");
+    assertProblem(await me(user.jwt), 401, "unauthorized");
+  });
+
   test("delete removes the user with their tasks and sessions; their token is rejected", async () => {
-    const gone = await signUp(t.app);
+    const gone = await createUser(t.app);
     await t.app.inject({ method: "POST", url: "/api/tasks", headers: gone.auth, payload: { title: "bye" } });
     const res = await req(root, "DELETE", `/api/admin/users/${gone.id}`);
     assert.equal(res.statusCode, 204);
@@ -246,7 +263,7 @@ describe("ban, unban and delete", () => {
 describe("stats and audit", () => {
   test("stats change by exactly what the test did", async () => {
     const before = (await req(root, "GET", "/api/admin/stats")).json() as { users: Record<string, number>; tasks: Record<string, number> };
-    const newbie = await signUp(t.app);
+    const newbie = await createUser(t.app);
     await t.app.inject({
       method: "POST",
       url: "/api/tasks",
@@ -266,7 +283,7 @@ describe("stats and audit", () => {
   });
 
   test("audit log: entries for reads and writes with actor, action, target and request id; newest first; filters", async () => {
-    const subject = await signUp(t.app);
+    const subject = await createUser(t.app);
     const view = await req(root, "GET", `/api/admin/users/${subject.id}`);
     const update = await req(root, "PATCH", `/api/admin/users/${subject.id}`, { banned: true, ban_reason: "audit me" });
     const res = await req(root, "GET", `/api/admin/audit?target_user_id=${subject.id}`);

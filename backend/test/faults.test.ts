@@ -11,21 +11,20 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import pino from "pino";
 import { RevocationList } from "../src/auth/revocation.ts";
+import { systemClock } from "../src/clock.ts";
 import { connectDatabase } from "../src/db/client.ts";
 import { isDatabaseUnavailable } from "../src/http/errors.ts";
 import {
   allTasks,
   clusterUnavailable,
   retryUnknown,
-  type Service,
-  signUpOverHttp,
   sleep,
   startService,
-  stopService,
   ThrowawayCluster,
   type WriteOutcome,
   writeLoad,
 } from "./service-helpers.ts";
+import { type ServerProcess, signUpOverHttp } from "./support/server-process.ts";
 
 const TIMEOUT_MS = 2000;
 // A request must answer within the database timeout. The slack is for a loaded 2-core CI machine, and is
@@ -69,7 +68,7 @@ function assertFailedFast(outcomes: WriteOutcome[], during: (o: WriteOutcome) =>
 /** Every 2xx write is in the database; after retrying the others with their keys, every write is there exactly once. */
 async function assertNothingLost(
   cluster: ThrowawayCluster,
-  service: Service,
+  service: ServerProcess,
   user: { id: string; auth: Record<string, string> },
   outcomes: WriteOutcome[],
 ) {
@@ -93,16 +92,16 @@ async function assertNothingLost(
 
 describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
   let cluster: ThrowawayCluster;
-  let service: Service;
+  let service: ServerProcess;
   let user: Awaited<ReturnType<typeof signUpOverHttp>>;
 
   before(async () => {
     cluster = await ThrowawayCluster.create();
     service = await startService({ DATABASE_URL: cluster.url, DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) });
-    user = await signUpOverHttp(service.url);
+    user = await signUpOverHttp(service);
   });
   after(async () => {
-    if (service) await stopService(service, "SIGKILL");
+    if (service) await service.stop("SIGKILL");
     await cluster?.destroy();
   });
 
@@ -238,11 +237,11 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
   });
 
   test("after the restart, a revocation written by another instance is honoured within 5 s (the poll carries it if LISTEN died)", async () => {
-    const victim = await signUpOverHttp(service.url);
+    const victim = await signUpOverHttp(service);
     assert.equal((await fetch(`${service.url}/api/me`, { headers: victim.auth })).status, 200);
     const other = await connectDatabase({ kind: "pg", url: cluster.url }, { poolMax: 1, timeoutMs: 5000 });
     try {
-      await new RevocationList(other, 2000, pino({ level: "silent" })).revoke(other, victim.id, "banned");
+      await new RevocationList(other, 2000, pino({ level: "silent" }), systemClock).revoke(other, victim.id, "banned");
       const tookMs = await waitFor(
         "the revocation",
         async () => (await fetch(`${service.url}/api/me`, { headers: victim.auth })).status === 401,

@@ -7,14 +7,14 @@ import type { InjectOptions } from "light-my-request";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { prettyLogStream, wantsPrettyLogs } from "../src/http/logging.ts";
 import { isDocsViewerLoaded } from "../src/http/openapi.ts";
-import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { assertProblem, createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
 
 let t: TestApp;
 let user: TestUser;
 
 before(async () => {
   t = await startApp({ CORS_ORIGINS: "https://app.example.com" });
-  user = await signUp(t.app, { password: "s3cret-password-xyz" });
+  user = await createUser(t.app);
 });
 after(() => t.close());
 
@@ -271,7 +271,7 @@ describe("logs", () => {
       method: "POST",
       url: "/api/auth/sign-in/email",
       headers: { origin: "http://127.0.0.1:3000", cookie: "better-auth.session_token=supersecretcookievalue" },
-      payload: { email: user.email, password: "s3cret-password-xyz" },
+      payload: { email: user.email, password: user.password },
     });
     await t.app.inject({ method: "GET", url: "/api/tasks?token=querysecretvalue", headers: user.auth });
     const all = t.logs.join("\n");
@@ -279,7 +279,7 @@ describe("logs", () => {
     assert.ok(!all.includes(user.jwt), "no JWT");
     assert.ok(!all.includes(user.sessionToken.split(".")[0] as string), "no session token");
     assert.ok(!all.includes("supersecretcookievalue"), "no cookie");
-    assert.ok(!all.includes("s3cret-password-xyz"), "no password");
+    assert.ok(!all.includes(user.password), "no password");
     assert.ok(!all.includes("querysecretvalue"), "no token in a logged URL");
   });
 });
@@ -308,7 +308,7 @@ describe("log format", () => {
     });
     const pretty = await startApp({}, undefined, await prettyLogStream({ colorize: false, destination }));
     try {
-      const someone = await signUp(pretty.app);
+      const someone = await createUser(pretty.app);
       await pretty.app.inject({ method: "GET", url: "/api/tasks?token=querysecretvalue", headers: someone.auth });
       const text = lines.join("");
       assert.match(text, /INFO.*: request\n/);

@@ -20,7 +20,7 @@ import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { errorCodes } from "../src/http/errors.ts";
-import { ORIGIN, promote, signUp, startApp, type TestApp, type TestUser, tokenFor, uniqueEmail } from "./helpers.ts";
+import { createUser, ORIGIN, promote, signUp, startApp, type TestApp, type TestUser, tokenFor, uniqueEmail } from "./helpers.ts";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2400);
 const SEED = Number(process.env.FUZZ_SEED ?? 7_2026);
@@ -870,10 +870,10 @@ let victimBefore = "";
 
 before(async () => {
   t = await startApp({ LOG_LEVEL: "silent" });
-  // A password no generator knows: a fuzzed sign-in must not be able to become the victim.
-  victim = await signUp(t.app, { email: uniqueEmail("victim"), password: `victim-${Math.random()}` });
-  user = await signUp(t.app);
-  admin = await promote(t.app, await signUp(t.app, { email: uniqueEmail("admin") }));
+  // The factory's password, which no generator knows (they know carol's): a fuzzed sign-in must not become the victim.
+  victim = await createUser(t.app, { email: uniqueEmail("victim") });
+  user = await createUser(t.app);
+  admin = await promote(t.app, await createUser(t.app, { email: uniqueEmail("admin") }));
   const c = await signUp(t.app, { email: uniqueEmail("carol"), password: "carol's password" });
   carol = { ...c, cookie: "" };
   await renewCarol();
@@ -881,7 +881,7 @@ before(async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/auth/get-session", headers });
     assert.equal((res.json() as { user?: { id: string } } | null)?.user?.id, carol.id, "carol's sessions work");
   }
-  for (let i = 0; i < 3; i++) fodderIds.push((await signUp(t.app, { email: uniqueEmail("fodder") })).id);
+  for (let i = 0; i < 3; i++) fodderIds.push((await createUser(t.app, { email: uniqueEmail("fodder") })).id);
   for (const payload of [
     { title: "victim's secret plan", description: "do not touch", tags: ["private"], priority: "high", due_at: "2030-01-01T00:00:00Z" },
     { title: "victim's done task", completed: true },
@@ -940,7 +940,7 @@ describe("schema-driven fuzzing", () => {
 /** What the fuzzing found, pinned down as plain tests (the fixes are in the report of issue #7). */
 describe("regressions found by fuzzing", () => {
   test("a ban ending after 9999-12-31 UTC is a 422, not a five-digit year in the response", async () => {
-    const target = await signUp(t.app);
+    const target = await createUser(t.app);
     const late = await t.app.inject({
       method: "PATCH",
       url: `/api/admin/users/${target.id}`,

@@ -35,10 +35,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
+/**
+ * The app's clock in tests: the real time plus however far the test has
+ * moved it, so a test that needs "a second later" says so instead of sleeping.
+ */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 export interface TestApp {
   app: App;
   logs: string[];
   databaseUrl: string;
+  clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -61,11 +74,13 @@ export async function startApp(env: Env = {}, existingDatabaseUrl?: string, logS
     BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
     ...env,
   });
-  const app = await buildApp(config, { logStream: logStream ?? stream });
+  const clock = new TestClock();
+  const app = await buildApp(config, { logStream: logStream ?? stream, clock: clock.now });
   return {
     app,
     logs,
     databaseUrl: database.url,
+    clock,
     async close() {
       await app.close();
       await database.drop();
@@ -105,6 +120,35 @@ export async function signUp(app: App, options: { email?: string; password?: str
   const id = (res.json() as { user: { id: string } }).user.id;
   const jwt = await tokenFor(app, sessionToken);
   return { id, email, password, sessionToken, jwt, auth: { authorization: `Bearer ${jwt}` } };
+}
+
+export const FACTORY_PASSWORD = "factory password 1";
+const factoryHashes = new WeakMap<App, Promise<string>>();
+
+/**
+ * A user made directly, for tests that are not about signing up: the user,
+ * a credential account and a session are written through Better Auth's own
+ * internal adapter (so they follow its schema and its hooks, ADMIN_EMAILS
+ * included), and the JWT comes from GET /api/auth/token as a client's would.
+ * Every such user has FACTORY_PASSWORD, hashed once per app: a sign-up would
+ * hash a password each time (scrypt: slow, and the suite makes dozens).
+ */
+export async function createUser(app: App, options: { email?: string; name?: string } = {}): Promise<TestUser> {
+  const email = options.email ?? uniqueEmail();
+  const auth = await app.ctx.auth.$context;
+  let hash = factoryHashes.get(app);
+  if (!hash) {
+    hash = auth.password.hash(FACTORY_PASSWORD);
+    factoryHashes.set(app, hash);
+  }
+  const user = await auth.internalAdapter.createUser(
+    { email, name: options.name ?? email.split("@")[0] ?? email, emailVerified: false },
+    { method: "email-password" },
+  );
+  await auth.internalAdapter.linkAccount({ userId: user.id, providerId: "credential", accountId: user.id, password: await hash });
+  const session = await auth.internalAdapter.createSession(user.id);
+  const jwt = await tokenFor(app, session.token);
+  return { id: user.id, email, password: FACTORY_PASSWORD, sessionToken: session.token, jwt, auth: { authorization: `Bearer ${jwt}` } };
 }
 
 export async function signIn(app: App, email: string, password: string) {

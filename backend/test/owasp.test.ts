@@ -16,6 +16,7 @@ import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import {
   assertProblem,
+  createUser,
   ORIGIN,
   promote,
   signIn,
@@ -43,9 +44,9 @@ const bobTasks: string[] = [];
 
 before(async () => {
   t = await startApp({ CORS_ORIGINS: "https://app.example.com", LOG_LEVEL: "silent" });
-  alice = await signUp(t.app, { email: uniqueEmail("alice") });
-  bob = await signUp(t.app, { email: uniqueEmail("bob"), password: "bob's own password" });
-  admin = await promote(t.app, await signUp(t.app, { email: uniqueEmail("admin") }));
+  alice = await createUser(t.app, { email: uniqueEmail("alice") });
+  bob = await createUser(t.app, { email: uniqueEmail("bob") });
+  admin = await promote(t.app, await createUser(t.app, { email: uniqueEmail("admin") }));
   for (const payload of [{ title: "bob's zanzibar plan", tags: ["bobonly"], due_at: "2031-01-01T00:00:00Z" }, { title: "bob's second" }]) {
     const res = await t.app.inject({ method: "POST", url: "/api/tasks", headers: bob.auth, payload, remoteAddress: "10.9.9.9" });
     assert.equal(res.statusCode, 201);
@@ -270,7 +271,7 @@ describe("API2:2023 broken authentication", () => {
     const secret = "shared-hs256-secret-shared-hs256-secret";
     const s = await startApp({ JWT_SECRET: secret, LOG_LEVEL: "silent" });
     try {
-      const u = await signUp(s.app);
+      const u = await createUser(s.app);
       const jwks = (await inject(s.app, { method: "GET", url: "/api/auth/jwks" })).json() as { keys: { kid: string; x: string }[] };
       const key = jwks.keys[0] as { kid: string; x: string };
       const claims = { sub: u.id, iss: ORIGIN, aud: ORIGIN, iat: now(), exp: now() + 600 };
@@ -293,7 +294,7 @@ describe("API2:2023 broken authentication", () => {
   });
 
   test("after sign-out the session token is dead everywhere it was accepted", async () => {
-    const res = await signIn(t.app, bob.email, "bob's own password");
+    const res = await signIn(t.app, bob.email, bob.password);
     const session = String(res.headers["set-auth-token"]);
     const jwt = await tokenFor(t.app, session);
     assert.equal(
@@ -309,8 +310,8 @@ describe("API2:2023 broken authentication", () => {
   });
 
   test("after a ban or a deletion, the JWT and the session token are refused on every protected route, and sign-in says why", async () => {
-    const banned = await signUp(t.app, { email: uniqueEmail("banned"), password: "banned password" });
-    const deleted = await signUp(t.app, { email: uniqueEmail("deleted") });
+    const banned = await createUser(t.app, { email: uniqueEmail("banned") });
+    const deleted = await createUser(t.app, { email: uniqueEmail("deleted") });
     const ban = await inject(t.app, {
       method: "PATCH",
       url: `/api/admin/users/${banned.id}`,
@@ -326,7 +327,7 @@ describe("API2:2023 broken authentication", () => {
       }
       assertProblem(await inject(t.app, { method: "GET", url: "/api/auth/token", headers: bearer(u.sessionToken) }), 401, "unauthorized");
     }
-    const refused = await signIn(t.app, banned.email, "banned password");
+    const refused = await signIn(t.app, banned.email, banned.password);
     assert.equal(refused.statusCode, 403);
     assert.match(String((refused.json() as { detail: string }).detail), /banned.*spam/i);
   });
@@ -434,7 +435,7 @@ describe("API3:2023 broken object property level authorization", () => {
   });
 
   test("admin bodies: only role and ban fields are settable (email, id, name, password are refused)", async () => {
-    const target = await signUp(t.app);
+    const target = await createUser(t.app);
     const before = await snapshotOf(t.app, target.id);
     for (const [field, value] of Object.entries({
       email: "x@evil.example",
@@ -522,9 +523,9 @@ describe("API3:2023 broken object property level authorization", () => {
       if (String(res.headers["content-type"]).includes("json") && res.body) bodies.push({ op, body: res.json(), text: res.body });
       return res;
     };
-    const tourist = await signUp(t.app, { email: uniqueEmail("tourist"), password: "tourist password" });
-    const victim = await signUp(t.app);
-    const doomed = await signUp(t.app);
+    const tourist = await createUser(t.app, { email: uniqueEmail("tourist") });
+    const victim = await createUser(t.app);
+    const doomed = await createUser(t.app);
     const task = (
       await call("createTask", { method: "POST", url: "/api/tasks", headers: alice.auth, payload: { title: "tour" } }, 201)
     ).json() as {
@@ -550,7 +551,7 @@ describe("API3:2023 broken object property level authorization", () => {
         method: "POST",
         url: "/api/auth/sign-in/email",
         headers: { origin: ORIGIN },
-        payload: { email: tourist.email, password: "tourist password" },
+        payload: { email: tourist.email, password: tourist.password },
       },
       200,
     );
@@ -568,7 +569,7 @@ describe("API3:2023 broken object property level authorization", () => {
         method: "POST",
         url: "/api/auth/change-password",
         headers: s(session),
-        payload: { currentPassword: "tourist password", newPassword: "tourist password 2", revokeOtherSessions: true },
+        payload: { currentPassword: tourist.password, newPassword: "tourist password 2", revokeOtherSessions: true },
       },
       200,
     );
@@ -695,7 +696,7 @@ describe("API4:2023 unrestricted resource consumption", () => {
   });
 
   test("expensive-looking search patterns are literal: %%%%, _, backslashes, regex syntax and very long text answer exactly", async () => {
-    const searcher = await signUp(t.app);
+    const searcher = await createUser(t.app);
     const titles = ["100% sure", "%%%% four", "snake_case", "back\\slash", "(a+)+$ regex", ".* star", "plain words"];
     for (const title of titles) {
       assert.equal(
@@ -747,7 +748,7 @@ describe("API5:2023 broken function level authorization", () => {
   });
 
   test("a banned admin's unexpired JWT no longer passes the admin gate", async () => {
-    const second = await promote(t.app, await signUp(t.app, { email: uniqueEmail("admin2") }));
+    const second = await promote(t.app, await createUser(t.app, { email: uniqueEmail("admin2") }));
     assert.equal((await inject(t.app, { method: "GET", url: "/api/admin/stats", headers: second.auth })).statusCode, 200);
     const ban = await inject(t.app, {
       method: "PATCH",
@@ -1144,7 +1145,7 @@ describe("API10:2023 unsafe consumption of APIs: the external JWKS", () => {
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     goodJwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "ext-2", alg: "ES256", use: "sig" }] });
     ext = await startApp({ JWT_JWKS_URL: `${jwks.url}/jwks`, LOG_LEVEL: "silent" });
-    local = await signUp(ext.app);
+    local = await createUser(ext.app);
     externalToken = (claims = {}, kid = "ext-1") =>
       new SignJWT({ sub: local.id, iss: jwks.url, aud: jwks.url, ...claims })
         .setProtectedHeader({ alg: "ES256", kid })

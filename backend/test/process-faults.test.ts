@@ -20,21 +20,22 @@ import {
   allTasks,
   clusterUnavailable,
   retryUnknown,
-  type Service,
-  signUpOverHttp,
   sleep,
   startService,
-  stopService,
   ThrowawayCluster,
   taskBody,
   type WriteOutcome,
   writeLoad,
 } from "./service-helpers.ts";
-
-const portOf = (service: Service) => Number(new URL(service.url).port);
+import { type ServerProcess, signUpOverHttp } from "./support/server-process.ts";
 
 /** Kills the service with SIGKILL once `acks` creates were acknowledged, with writes in flight. */
-async function killDuringWrites(service: Service, auth: Record<string, string>, prefix: string, acks: number): Promise<WriteOutcome[]> {
+async function killDuringWrites(
+  service: ServerProcess,
+  auth: Record<string, string>,
+  prefix: string,
+  acks: number,
+): Promise<WriteOutcome[]> {
   const load = writeLoad(service.url, auth, { concurrency: 8, prefix, hangAfterMs: 20_000 });
   try {
     const deadline = Date.now() + 60_000;
@@ -56,7 +57,12 @@ async function killDuringWrites(service: Service, auth: Record<string, string>, 
  * sent, never a partial row); and after the lost ones are retried with their
  * keys, each write is there exactly once.
  */
-async function assertRecovered(service: Service, auth: Record<string, string>, prefix: string, outcomes: WriteOutcome[]): Promise<void> {
+async function assertRecovered(
+  service: ServerProcess,
+  auth: Record<string, string>,
+  prefix: string,
+  outcomes: WriteOutcome[],
+): Promise<void> {
   const acknowledged = outcomes.filter((o) => o.status === 201);
   const lost = outcomes.filter((o) => o.status !== 201);
   assert.ok(
@@ -90,18 +96,18 @@ async function assertRecovered(service: Service, auth: Record<string, string>, p
 
 describe("kill -9 on the embedded database (DATA_DIR)", () => {
   let dataDir: string;
-  let service: Service | undefined;
+  let service: ServerProcess | undefined;
   before(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), "doable-data-"));
   });
   after(async () => {
-    if (service) await stopService(service, "SIGKILL");
+    if (service) await service.stop("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   test("twice in a row: the stale lock does not block the restart, acknowledged writes survive, nothing is half-written", async () => {
     service = await startService({ DATA_DIR: dataDir });
-    const user = await signUpOverHttp(service.url);
+    const user = await signUpOverHttp(service);
     for (const round of [1, 2]) {
       const prefix = `embedded${round}`;
       const outcomes = await killDuringWrites(service, user.auth, prefix, 40 * round);
@@ -109,10 +115,10 @@ describe("kill -9 on the embedded database (DATA_DIR)", () => {
       assert.ok(existsSync(lock), "the killed process left its lock file behind");
       assert.equal(Number(readFileSync(lock, "utf8")), service.proc.pid, "and it names the dead process");
       // The same port: the public URL (the JWTs' issuer) derives from it.
-      service = await startService({ DATA_DIR: dataDir }, portOf(service));
+      service = await startService({ DATA_DIR: dataDir }, service.port);
       await assertRecovered(service, user.auth, prefix, outcomes);
     }
-    assert.equal(await stopService(service), 0, "a clean stop after the crashes");
+    assert.equal(await service.stop(), 0, "a clean stop after the crashes");
     assert.ok(!existsSync(path.join(dataDir, "pgdata.lock")), "a clean stop releases the lock");
     service = undefined;
   });
@@ -123,20 +129,20 @@ if (unavailable) process.stdout.write(`PostgreSQL process-fault test skipped: ${
 
 describe("kill -9 on PostgreSQL", { skip: unavailable ?? false }, () => {
   let cluster: ThrowawayCluster;
-  let service: Service | undefined;
+  let service: ServerProcess | undefined;
   before(async () => {
     cluster = await ThrowawayCluster.create();
   });
   after(async () => {
-    if (service) await stopService(service, "SIGKILL");
+    if (service) await service.stop("SIGKILL");
     await cluster?.destroy();
   });
 
   test("acknowledged writes survive, nothing is half-written, retries store each write once", async () => {
     service = await startService({ DATABASE_URL: cluster.url, DATABASE_TIMEOUT_MS: "1000" });
-    const user = await signUpOverHttp(service.url);
+    const user = await signUpOverHttp(service);
     const outcomes = await killDuringWrites(service, user.auth, "postgres", 60);
-    service = await startService({ DATABASE_URL: cluster.url, DATABASE_TIMEOUT_MS: "1000" }, portOf(service));
+    service = await startService({ DATABASE_URL: cluster.url, DATABASE_TIMEOUT_MS: "1000" }, service.port);
     await assertRecovered(service, user.auth, "postgres", outcomes);
   });
 });

@@ -1,19 +1,18 @@
 /**
  * Fault-test machinery: a throwaway PostgreSQL 15 cluster of the test's own
- * (never the machine's main one), the service as a real process, and a load
- * of writes whose every outcome is recorded.
+ * (never the machine's main one), the service as a real process
+ * (support/server-process.ts) configured by nothing but the test's settings,
+ * and a load of writes whose every outcome is recorded.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { chown } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { freePort, type ServerProcess, startServer } from "./support/server-process.ts";
 
 const run = promisify(execFile);
-export const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pgBin = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const asRoot = process.getuid?.() === 0;
 
@@ -31,17 +30,6 @@ export function clusterUnavailable(): string | null {
     }
   }
   return null;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** PostgreSQL's tools refuse root: as root they run as the postgres user. */
@@ -96,82 +84,19 @@ export class ThrowawayCluster {
   }
 }
 
-export interface Service {
-  url: string;
-  proc: ChildProcess;
-  output(): string;
-  /** Resolves with the exit code (or signal) once the process has gone. */
-  exited: Promise<number | string>;
-}
-
 /**
- * Starts `node --import tsx src/main.ts` with only the given settings (plus
- * PATH/HOME) and waits until /readyz answers 200.
+ * Starts the service with only the given settings (plus PATH and HOME and a
+ * fixed secret, so sessions survive a restart) and waits until it serves.
  */
-export async function startService(settings: Record<string, string>, port?: number): Promise<Service> {
-  const listen = port ?? (await freePort());
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: backendDir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      HOST: "127.0.0.1",
-      PORT: String(listen),
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
-      RATE_LIMIT: "off",
-      STATIC_DIR: "off",
-      BETTER_AUTH_SECRET: "fault-secret-fault-secret-fault-secret-01",
-      ...settings,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+export function startService(settings: Record<string, string>, port?: number): Promise<ServerProcess> {
+  return startServer({
+    inheritEnv: false,
+    env: { BETTER_AUTH_SECRET: "fault-secret-fault-secret-fault-secret-01", ...settings },
+    ...(port !== undefined ? { port } : {}),
   });
-  let out = "";
-  proc.stdout?.on("data", (d) => {
-    out += d;
-  });
-  proc.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | string>((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
-  const service: Service = { url: `http://127.0.0.1:${listen}`, proc, output: () => out, exited };
-  const deadline = Date.now() + 90_000;
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`the service exited during start-up:\n${out}`);
-    const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    if (res?.status === 200) return service;
-    await sleep(100);
-  }
-  proc.kill("SIGKILL");
-  throw new Error(`the service did not become ready:\n${out}`);
-}
-
-export async function stopService(service: Service, signal: NodeJS.Signals = "SIGTERM"): Promise<number | string> {
-  if (service.proc.exitCode === null && service.proc.signalCode === null) service.proc.kill(signal);
-  return service.exited;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Signs up over HTTP and fetches a JWT, as a client would. */
-export async function signUpOverHttp(url: string): Promise<{ id: string; jwt: string; auth: Record<string, string> }> {
-  const email = `fault-${Date.now()}-${Math.random().toString(16).slice(2)}@example.com`;
-  const res = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ email, password: "fault password 1", name: "Fault" }),
-  });
-  if (res.status !== 200) throw new Error(`sign-up: ${res.status} ${await res.text()}`);
-  const session = String(res.headers.get("set-auth-token"));
-  const id = ((await res.json()) as { user: { id: string } }).user.id;
-  const token = await fetch(`${url}/api/auth/token`, { headers: { authorization: `Bearer ${session}` } });
-  const { token: jwt } = (await token.json()) as { token: string };
-  return { id, jwt, auth: { authorization: `Bearer ${jwt}` } };
-}
 
 export interface WriteOutcome {
   seq: number;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Response } from "light-my-request";
-import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { assertProblem, createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
 import { as, createTask, expectedJson, rowSnapshot, storedTask, type TaskJson, taskCount } from "./tasks-helpers.ts";
 
 /* Writes that race, retry or are conditional: what each caller gets back, and what ends up stored. */
@@ -11,7 +11,7 @@ let alice: TestUser;
 
 before(async () => {
   t = await startApp();
-  alice = await signUp(t.app);
+  alice = await createUser(t.app);
 });
 after(() => t.close());
 
@@ -204,7 +204,7 @@ describe("Idempotency-Key on POST /api/tasks", () => {
     ]);
 
   test("10 concurrent creates with one key make one task, and every response carries it", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     const payload = { title: "only once", tags: ["Retry"] };
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
@@ -230,7 +230,7 @@ describe("Idempotency-Key on POST /api/tasks", () => {
   });
 
   test("a replay returns the original response, even after the task changed, and creates nothing", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     const payload = { title: "  pay rent ", priority: "high", due_at: "2030-01-01T09:00:00+01:00" };
     const first = await as(t.app, user)({ method: "POST", url: "/api/tasks", payload, headers: { "idempotency-key": "rent-2030-01" } });
     assert.equal(first.statusCode, 201);
@@ -263,7 +263,7 @@ describe("Idempotency-Key on POST /api/tasks", () => {
   });
 
   test("the same key with a different body is a 422 naming the key, and creates nothing", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     await createTask(t.app, user, { title: "unrelated" });
     const first = await as(
       t.app,
@@ -282,8 +282,8 @@ describe("Idempotency-Key on POST /api/tasks", () => {
   });
 
   test("keys belong to their user: another user's identical key and body create their own task", async () => {
-    const a = await signUp(t.app);
-    const b = await signUp(t.app);
+    const a = await createUser(t.app);
+    const b = await createUser(t.app);
     const headers = { "idempotency-key": "shared-key" };
     const fromA = await as(t.app, a)({ method: "POST", url: "/api/tasks", payload: { title: "same" }, headers });
     const fromB = await as(t.app, b)({ method: "POST", url: "/api/tasks", payload: { title: "same" }, headers });
@@ -296,7 +296,7 @@ describe("Idempotency-Key on POST /api/tasks", () => {
   });
 
   test("a key is honoured for 24 hours, then reusable", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     const headers = { "idempotency-key": "daily-standup" };
     const first = await as(t.app, user)({ method: "POST", url: "/api/tasks", payload: { title: "standup" }, headers });
     const age = (interval: string) =>
@@ -325,7 +325,7 @@ describe("Idempotency-Key on POST /api/tasks", () => {
   });
 
   test("a malformed key is a 422 naming it, and creates nothing", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     for (const key of ["has space", "x".repeat(256), "tab\there"]) {
       const res = await as(
         t.app,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ListPageCache } from "../src/tasks/list-cache.ts";
-import { signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
 import { as, createTask, type TaskJson } from "./tasks-helpers.ts";
 
 /*
@@ -29,7 +29,7 @@ const versionOf = async (userId: string) =>
 
 describe("list page cache", () => {
   test("a repeated list is answered from the stored page after one version check", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const task = await createTask(t.app, alice, { title: "cached" });
     assert.deepEqual(titles(await list(alice)), ["cached"]);
 
@@ -49,7 +49,7 @@ describe("list page cache", () => {
   });
 
   test("every write through the API shows on the next list of a warmed cache", async () => {
-    const bob = await signUp(t.app);
+    const bob = await createUser(t.app);
     const api = as(t.app, bob);
     assert.deepEqual(await list(bob), []);
     const a = await createTask(t.app, bob, { title: "a" });
@@ -77,7 +77,7 @@ describe("list page cache", () => {
   });
 
   test("a write that changes nothing (If-Match mismatch) leaves the version alone", async () => {
-    const carol = await signUp(t.app);
+    const carol = await createUser(t.app);
     const task = await createTask(t.app, carol, { title: "c" });
     const version = await versionOf(carol.id);
     const res = await as(
@@ -89,8 +89,8 @@ describe("list page cache", () => {
   });
 
   test("owners never share pages: the same query by two users gives each their own tasks", async () => {
-    const dave = await signUp(t.app);
-    const erin = await signUp(t.app);
+    const dave = await createUser(t.app);
+    const erin = await createUser(t.app);
     await createTask(t.app, dave, { title: "dave's" });
     await createTask(t.app, erin, { title: "erin's" });
     for (let i = 0; i < 2; i++) {
@@ -104,7 +104,7 @@ describe("list page cache", () => {
   });
 
   test("pages that depend on the clock (overdue) are never stored", async () => {
-    const frank = await signUp(t.app);
+    const frank = await createUser(t.app);
     await createTask(t.app, frank, { title: "late", due_at: "2001-01-01T00:00:00Z" });
     const size = t.app.ctx.listCache.size;
     assert.deepEqual(titles(await list(frank, "?overdue=true")), ["late"]);
@@ -115,7 +115,7 @@ describe("list page cache", () => {
   });
 
   test("deleting a user deletes their version row, and the cascade to their tasks leaves none", async () => {
-    const gina = await signUp(t.app);
+    const gina = await createUser(t.app);
     await createTask(t.app, gina, { title: "g" });
     assert.equal(await versionOf(gina.id), "1");
     await t.app.ctx.db.query('DELETE FROM "user" WHERE id = $1', [gina.id]);
@@ -124,7 +124,7 @@ describe("list page cache", () => {
   });
 
   test("a bulk statement raises each owner's version once", async () => {
-    const hana = await signUp(t.app);
+    const hana = await createUser(t.app);
     await t.app.ctx.db.query(
       `INSERT INTO tasks (id, user_id, title) SELECT gen_random_uuid(), $1, 'bulk ' || i FROM generate_series(1, 50) i`,
       [hana.id],
@@ -142,7 +142,7 @@ describe("list page cache turned off (LIST_CACHE_MB=0)", () => {
   after(() => off.close());
 
   test("every list reads the database", async () => {
-    const ivan = await signUp(off.app);
+    const ivan = await createUser(off.app);
     const task = await createTask(off.app, ivan, { title: "before" });
     const get = async () => (await as(off.app, ivan)({ method: "GET", url: "/api/tasks" })).json() as TaskJson[];
     assert.deepEqual(titles(await get()), ["before"]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import type { Response } from "light-my-request";
-import { signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
 import { as, createTask, expectedJson, nextLink, priorityRank, type StoredTask, storedTasksOf, type TaskJson } from "./tasks-helpers.ts";
 
 /*
@@ -69,7 +69,7 @@ describe("keyset paging under every sort, while tasks come and go", () => {
   const newInput = () => inputs[nextInput++ % inputs.length] as Record<string, unknown>;
 
   before(async () => {
-    pager = await signUp(t.app);
+    pager = await createUser(t.app);
     for (let i = 0; i < 250; i += 10) {
       await Promise.all(Array.from({ length: 10 }, () => createTask(t.app, pager, newInput())));
     }
@@ -157,7 +157,7 @@ describe("keyset paging under every sort, while tasks come and go", () => {
   }
 
   test("long non-ASCII titles still page by title (the cursor carries the title)", async () => {
-    const owner = await signUp(t.app);
+    const owner = await createUser(t.app);
     const titles = ["Ж".repeat(255), "ж".repeat(255), "😀".repeat(255), "\u0001".repeat(255)];
     const made: TaskJson[] = [];
     for (const title of titles) made.push(await createTask(t.app, owner, { title }));
@@ -291,14 +291,14 @@ describe("filters against an in-memory computation on the same random data", () 
   }
 
   before(async () => {
-    owner = await signUp(t.app);
+    owner = await createUser(t.app);
     const created: TaskJson[] = [];
     for (const input of fc.sample(taskInput, { seed: 20_260_526, numRuns: 90 })) created.push(await createTask(t.app, owner, input));
     const stored = new Map((await storedTasksOf(t.app, owner.id)).map((s: StoredTask) => [s.id, expectedJson(s)]));
     tasks = created.map((c) => stored.get(c.id) as TaskJson);
     assert.deepEqual(created, tasks, "the API returned what it stored");
     // Someone else's tasks match every filter too; they must never show up.
-    const stranger = await signUp(t.app);
+    const stranger = await createUser(t.app);
     for (const input of fc.sample(taskInput, { seed: 7, numRuns: 15 })) await createTask(t.app, stranger, input);
   });
 

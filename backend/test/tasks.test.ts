@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { InjectOptions, Response } from "light-my-request";
-import { assertProblem, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { assertProblem, createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
 import {
   as,
   createTask,
@@ -34,7 +34,7 @@ const full = {
 
 describe("create", () => {
   test("201 with Location and ETag; title trimmed, tags lower-cased and de-duplicated, due_at in UTC", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const res = await as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: full });
     assert.equal(res.statusCode, 201, res.body);
     assert.match(String(res.headers["content-type"]), /^application\/json/);
@@ -81,7 +81,7 @@ describe("create", () => {
   });
 
   test("only a title: every other field takes its default", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const body = await createTask(t.app, alice, { title: "x" });
     const row = await storedTask(t.app, body.id);
     assert.ok(row);
@@ -102,7 +102,7 @@ describe("create", () => {
   });
 
   test("created completed: completed_at is set", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const body = await createTask(t.app, alice, { title: "done already", completed: true });
     const row = await storedTask(t.app, body.id);
     assert.ok(row?.completed_at);
@@ -112,7 +112,7 @@ describe("create", () => {
   });
 
   test("255 emoji are 255 characters: accepted and stored whole", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const title = "😀".repeat(255);
     const body = await createTask(t.app, alice, { title, tags: ["\u{1F3F7}".repeat(40)] });
     assert.equal(body.title, title);
@@ -124,7 +124,7 @@ describe("create", () => {
 
 describe("text that SQL quoting must survive (the embedded database passes prepared-statement arguments as literals)", () => {
   test("quotes, backslashes, braces, commas, NULL-looking and non-ASCII text round-trip through create, PATCH and the stored row", async () => {
-    const user = await signUp(t.app);
+    const user = await createUser(t.app);
     const nasty = [
       "it's",
       "back\\slash \\' end",
@@ -161,7 +161,7 @@ describe("text that SQL quoting must survive (the embedded database passes prepa
 
 describe("read", () => {
   test("GET /api/tasks/{id}: the task and its ETag", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const created = await as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: full });
     const body = created.json() as TaskJson;
     const res = await as(t.app, alice)({ method: "GET", url: `/api/tasks/${body.id}` });
@@ -176,7 +176,7 @@ describe("read", () => {
   });
 
   test("GET /api/tasks: the caller's tasks, newest first, as a plain array without a Link", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const made = [
       await createTask(t.app, alice, { title: "one" }),
       await createTask(t.app, alice, { ...full, title: "two" }),
@@ -198,7 +198,7 @@ describe("read", () => {
   });
 
   test("exactly `limit` tasks: one page and no rel=next", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     for (let i = 0; i < 3; i++) await createTask(t.app, alice, { title: `t${i}` });
     const res = await as(t.app, alice)({ method: "GET", url: "/api/tasks?limit=3" });
     assert.equal((res.json() as TaskJson[]).length, 3);
@@ -209,7 +209,7 @@ describe("read", () => {
 describe("update (PUT and PATCH change the fields given and keep the others)", () => {
   for (const method of ["PUT", "PATCH"] as const) {
     test(`${method}: a few fields, then clearing nullable ones, then completing`, async () => {
-      const alice = await signUp(t.app);
+      const alice = await createUser(t.app);
       const createdRes = await as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: full });
       const created = createdRes.json() as TaskJson;
       const url = `/api/tasks/${created.id}`;
@@ -262,7 +262,7 @@ describe("update (PUT and PATCH change the fields given and keep the others)", (
     });
 
     test(`${method} with an empty body is a 422 and changes nothing`, async () => {
-      const alice = await signUp(t.app);
+      const alice = await createUser(t.app);
       const created = await createTask(t.app, alice, full);
       const before = await rowSnapshot(t.app, created.id);
       const res = await as(t.app, alice)({ method, url: `/api/tasks/${created.id}`, payload: {} });
@@ -275,7 +275,7 @@ describe("update (PUT and PATCH change the fields given and keep the others)", (
 
 describe("delete", () => {
   test("204 with no body; the row is gone and the task is a 404 afterwards", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const keep = await createTask(t.app, alice, { title: "keep" });
     const created = await createTask(t.app, alice, full);
     const res = await as(t.app, alice)({ method: "DELETE", url: `/api/tasks/${created.id}` });
@@ -291,7 +291,7 @@ describe("delete", () => {
 
 describe("PATCH /api/tasks/{id}/complete", () => {
   test("toggles without a body; completed_at is set, then cleared", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const created = await createTask(t.app, alice, full);
     const url = `/api/tasks/${created.id}/complete`;
 
@@ -316,7 +316,7 @@ describe("PATCH /api/tasks/{id}/complete", () => {
   });
 
   test('{"completed": bool} sets the state; setting it again keeps the original completed_at', async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const created = await createTask(t.app, alice, { title: "set me" });
     const url = `/api/tasks/${created.id}/complete`;
 
@@ -348,8 +348,8 @@ describe("isolation: another user's task is exactly a missing task", () => {
   let etag: string;
 
   before(async () => {
-    alice = await signUp(t.app);
-    bob = await signUp(t.app);
+    alice = await createUser(t.app);
+    bob = await createUser(t.app);
     const res = await as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: { ...full, tags: ["secret"] } });
     task = res.json() as TaskJson;
     etag = String(res.headers.etag);
@@ -417,12 +417,12 @@ describe("isolation: another user's task is exactly a missing task", () => {
   });
 
   test("another user's cursor reaches only the caller's own tasks", async () => {
-    const carol = await signUp(t.app);
+    const carol = await createUser(t.app);
     for (let i = 0; i < 3; i++) await createTask(t.app, carol, { title: `carol ${i}` });
     const page = await as(t.app, carol)({ method: "GET", url: "/api/tasks?limit=1" });
     const next = nextLink(page);
     assert.ok(next);
-    const dave = await signUp(t.app);
+    const dave = await createUser(t.app);
     const daves = await createTask(t.app, dave, { title: "dave" });
     // Dave's task is newer than every one of Carol's, so it sorts before her cursor.
     const res = await as(t.app, dave)({ method: "GET", url: next });
@@ -434,7 +434,7 @@ describe("isolation: another user's task is exactly a missing task", () => {
 
 describe("only JWTs are accepted", () => {
   test("a Better Auth session token as Bearer is a 401, and nothing is written", async () => {
-    const alice = await signUp(t.app);
+    const alice = await createUser(t.app);
     const headers = { authorization: `Bearer ${alice.sessionToken}` };
     const list = await t.app.inject({ method: "GET", url: "/api/tasks", headers });
     assertProblem(list, 401, "unauthorized");
@@ -445,7 +445,7 @@ describe("only JWTs are accepted", () => {
   });
 
   test("a JWT whose user was deleted a moment ago: creating a task is a 401, not a 500", async () => {
-    const gone = await signUp(t.app);
+    const gone = await createUser(t.app);
     await t.app.ctx.db.query('DELETE FROM "user" WHERE id = $1', [gone.id]);
     const plain = await as(t.app, gone)({ method: "POST", url: "/api/tasks", payload: { title: "orphan" } });
     assertProblem(plain, 401, "unauthorized");
@@ -470,7 +470,7 @@ describe("validation: each bad value is a 422 naming the field, and nothing is w
   let alice: TestUser;
   let existing: TaskJson;
   before(async () => {
-    alice = await signUp(t.app);
+    alice = await createUser(t.app);
     existing = await createTask(t.app, alice, full);
   });
 
@@ -688,7 +688,7 @@ describe("limits apply after normalization", () => {
   test("a 255-character title with surrounding spaces is stored trimmed; a tag that grows when lower-cased is refused", async () => {
     const t2 = await startApp();
     try {
-      const u = await signUp(t2.app);
+      const u = await createUser(t2.app);
       const title = "é".repeat(255);
       const ok = await t2.app.inject({
         method: "POST",

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { startServer } from "../../backend/test/support/server-process.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -23,67 +22,19 @@ export interface Backend {
   logs(): string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? ok(addr.port) : fail(new Error("no port"))));
-    });
-  });
-}
-
 /** Starts the real backend on a free port with an in-memory database, serving frontend/dist. */
 export async function startBackend(adminEmails: string[]): Promise<Backend> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", BACKEND_MAIN], {
-    cwd: resolve(here, "../../backend"),
-    env: {
-      ...process.env,
-      DATABASE_URL: "memory://",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      RATE_LIMIT: "off",
-      NODE_ENV: "test",
-      STATIC_DIR: DIST_DIR,
-      ADMIN_EMAILS: adminEmails.join(","),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const server = await startServer({
+    entry: BACKEND_MAIN,
+    env: { DATABASE_URL: "memory://", STATIC_DIR: DIST_DIR, ADMIN_EMAILS: adminEmails.join(",") },
   });
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  let exited = false;
-  child.on("exit", () => (exited = true));
-
-  const stop = async () => {
-    if (exited) return;
-    const done = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await done;
-    clearTimeout(timer);
+  return {
+    baseUrl: server.url,
+    stop: async () => {
+      await server.stop("SIGTERM", 5000);
+    },
+    logs: () => server.output(),
   };
-
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (exited) throw new Error(`backend exited before it was ready:\n${output.slice(-4000)}`);
-    try {
-      const res = await fetch(`${baseUrl}/readyz`);
-      if (res.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`backend not ready after 90 s:\n${output.slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { baseUrl, stop, logs: () => output };
 }
 
 export function launchBrowser(): Promise<Browser> {

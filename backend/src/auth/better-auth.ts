@@ -1,6 +1,7 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { admin, bearer, jwt } from "better-auth/plugins";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { account, jwks, session, user, verification } from "../db/schema.ts";
@@ -17,7 +18,7 @@ function banMessage(u: { banReason?: string | null; banExpires?: Date | string |
   return `Your account has been banned.${reason}${until}`;
 }
 
-export function createAuth(config: Config, db: Database, revocations: RevocationList) {
+export function createAuth(config: Config, db: Database, revocations: RevocationList, clock: Clock) {
   const hasher = createPasswordHasher(config.passwordHashConcurrency);
   const verifyPassword = async (data: { hash: string; password: string }) => {
     const valid = await hasher.verify(data);
@@ -78,8 +79,10 @@ export function createAuth(config: Config, db: Database, revocations: Revocation
           issuer: config.publicUrl,
           audience: config.publicUrl,
           expirationTime: `${config.jwtExpiresInSeconds}s`,
-          // Keep tokens small: the subject and the role, nothing else.
-          definePayload: ({ user: u }) => ({ role: u.role === "admin" ? "admin" : "user" }),
+          // Keep tokens small: the subject and the role, nothing else. `iat` keeps its milliseconds
+          // (a NumericDate may have a fraction): revocation compares it with the time of a ban or
+          // password change, and whole seconds would refuse a token minted just after an unban.
+          definePayload: ({ user: u }) => ({ role: u.role === "admin" ? "admin" : "user", iat: clock() / 1000 }),
         },
       }),
       bearer(),

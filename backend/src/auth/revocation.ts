@@ -1,24 +1,34 @@
 import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
 import type { Database, Queryable } from "../db/client.ts";
 
 const CHANNEL = "doable_token_revocations";
 // Re-read rows a little older than the newest one seen: a transaction that
 // started earlier may commit after a later one.
-const OVERLAP_SECONDS = 60;
+const OVERLAP_MS = 60_000;
 const LISTEN_RETRY_MS = 2_000;
 
 interface Row {
   user_id: string;
+  /** Seconds since the epoch, with the column's milliseconds. */
   revoked_before: number;
 }
+
+const toMs = (seconds: number) => Math.round(seconds * 1000);
 
 /**
  * Which users' tokens stop being valid, and from when. Checking a token is a
  * map lookup; the map stays fresh on every instance through LISTEN/NOTIFY,
  * with a periodic re-read as the fallback (poolers drop LISTEN, connections
  * die), so a revocation reaches every instance within the poll interval.
+ *
+ * Times are milliseconds of the app's clock, the one that stamps the tokens'
+ * `iat` (better-auth.ts): whole seconds could not tell a token minted just
+ * before a ban from one minted just after an unban in the same second, and
+ * the latter stayed refused for its whole life.
  */
 export class RevocationList {
+  /** user id → tokens issued at or before this time (ms) are refused. */
   private readonly revokedBefore = new Map<string, number>();
   private newest = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -29,6 +39,7 @@ export class RevocationList {
     private readonly db: Database,
     private readonly pollMs: number,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async start(): Promise<void> {
@@ -36,7 +47,7 @@ export class RevocationList {
     await this.listen();
     const tick = () => {
       if (this.stopped) return;
-      this.refresh(this.newest - OVERLAP_SECONDS)
+      this.refresh(this.newest - OVERLAP_MS)
         .catch((err) => this.log.warn({ err }, "revocation refresh failed"))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.pollMs).unref();
@@ -69,10 +80,10 @@ export class RevocationList {
     await this.unlisten?.().catch(() => {});
   }
 
-  /** True when a token for `userId` issued at `issuedAt` (seconds) must be refused. */
+  /** True when a token for `userId` issued at `issuedAt` (its `iat`: seconds, perhaps with a fraction) must be refused. */
   isRevoked(userId: string, issuedAt: number): boolean {
     const before = this.revokedBefore.get(userId);
-    return before !== undefined && issuedAt <= before;
+    return before !== undefined && toMs(issuedAt) <= before;
   }
 
   /**
@@ -82,36 +93,37 @@ export class RevocationList {
    */
   async revoke(q: Queryable, userId: string, reason: string): Promise<void> {
     const rows = await q.query<Row>(
-      `INSERT INTO token_revocations (user_id, revoked_before, reason) VALUES ($1, now(), $2)
+      `INSERT INTO token_revocations (user_id, revoked_before, reason) VALUES ($1, to_timestamp($2::float8 / 1000), $3)
        ON CONFLICT (user_id) DO UPDATE SET revoked_before = greatest(token_revocations.revoked_before, excluded.revoked_before), reason = excluded.reason
-       RETURNING user_id, floor(extract(epoch FROM revoked_before))::float8 AS revoked_before`,
-      [userId, reason],
+       RETURNING user_id, extract(epoch FROM revoked_before)::float8 AS revoked_before`,
+      [userId, this.clock(), reason],
     );
     const row = rows[0];
     if (!row) return;
-    this.apply(row.user_id, row.revoked_before);
+    this.apply(row.user_id, toMs(row.revoked_before));
+    // Seconds with a fraction, as in the table and in `iat`.
     await q.query("SELECT pg_notify($1, $2)", [CHANNEL, `${row.revoked_before}:${row.user_id}`]);
   }
 
   private applyNotification(payload: string): void {
     const colon = payload.indexOf(":");
     const seconds = Number(payload.slice(0, colon));
-    if (colon > 0 && Number.isFinite(seconds)) this.apply(payload.slice(colon + 1), seconds);
+    if (colon > 0 && Number.isFinite(seconds)) this.apply(payload.slice(colon + 1), toMs(seconds));
   }
 
-  private apply(userId: string, seconds: number): void {
+  private apply(userId: string, ms: number): void {
     const current = this.revokedBefore.get(userId) ?? 0;
-    if (seconds > current) this.revokedBefore.set(userId, seconds);
-    if (seconds > this.newest) this.newest = seconds;
+    if (ms > current) this.revokedBefore.set(userId, ms);
+    if (ms > this.newest) this.newest = ms;
   }
 
-  private async refresh(since: number): Promise<void> {
+  private async refresh(sinceMs: number): Promise<void> {
     const rows = await this.db.query<Row>(
-      `SELECT user_id, floor(extract(epoch FROM revoked_before))::float8 AS revoked_before
-         FROM token_revocations WHERE revoked_before >= to_timestamp($1)`,
-      [since],
+      `SELECT user_id, extract(epoch FROM revoked_before)::float8 AS revoked_before
+         FROM token_revocations WHERE revoked_before >= to_timestamp($1::float8 / 1000)`,
+      [sinceMs],
       "revocations_since",
     );
-    for (const row of rows) this.apply(row.user_id, row.revoked_before);
+    for (const row of rows) this.apply(row.user_id, toMs(row.revoked_before));
   }
 }

@@ -9,6 +9,7 @@ import {
   jwtVerify,
 } from "jose";
 import { LRUCache } from "lru-cache";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { unauthorized } from "../domain/errors.ts";
@@ -51,6 +52,7 @@ export class TokenVerifier {
     private readonly config: Config,
     private readonly db: Database,
     private readonly revocations: RevocationList,
+    private readonly clock: Clock,
   ) {
     this.remoteKeys = config.jwtJwks
       ? createRemoteJWKSet(new URL(config.jwtJwks.url), { cooldownDuration: KEY_RELOAD_INTERVAL_MS, timeoutDuration: 3_000 })
@@ -63,7 +65,7 @@ export class TokenVerifier {
     const match = /^Bearer +(\S+)$/i.exec(authorization);
     const token = match?.[1];
     if (!token) throw unauthorized("The Authorization header must be 'Bearer <JWT>'.");
-    const now = Date.now() / 1000;
+    const now = this.clock() / 1000;
 
     let verified = this.cache.get(token);
     if (!verified) {
@@ -89,6 +91,7 @@ export class TokenVerifier {
 
     let payload: JWTPayload;
     let external = false;
+    const currentDate = new Date(this.clock());
     try {
       if (alg === "HS256" && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, {
@@ -96,6 +99,7 @@ export class TokenVerifier {
           issuer: this.config.publicUrl,
           audience: this.config.publicUrl,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
@@ -105,6 +109,7 @@ export class TokenVerifier {
           issuer: this.config.publicUrl,
           audience: this.config.publicUrl,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
       } else if (alg && ASYMMETRIC.includes(alg) && this.remoteKeys && this.config.jwtJwks) {
@@ -113,6 +118,7 @@ export class TokenVerifier {
           issuer: this.config.jwtJwks.issuer,
           audience: this.config.jwtJwks.audience,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate,
           requiredClaims: ["exp", "iat", "sub"],
         }));
         external = true;
