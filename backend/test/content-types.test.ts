@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { assertProblem, promote, signUp, startApp, type TestApp, type TestUser } from "./helpers.ts";
+import { assertProblem, createUser, promote, startApp, type TestApp, type TestUser } from "./helpers.ts";
 import { createTask, storedTask } from "./tasks-helpers.ts";
 
 let t: TestApp;
@@ -14,8 +14,8 @@ let user: TestUser;
 
 before(async () => {
   t = await startApp();
-  admin = await promote(t.app, await signUp(t.app));
-  user = await signUp(t.app);
+  admin = await promote(t.app, await createUser(t.app));
+  user = await createUser(t.app);
 });
 after(() => t.close());
 
