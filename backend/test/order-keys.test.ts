@@ -91,7 +91,7 @@ describe("order keys", () => {
           if (k === null) {
             const plan = rebalancePlan(order, id, index);
             order.splice(0, order.length, ...plan.ids);
-            plan.ids.forEach((x, i) => key.set(x, plan.positions[i] as string));
+            for (const [i, x] of plan.ids.entries()) key.set(x, plan.positions[i] as string);
             rebalances++;
           } else {
             order.splice(index, 0, id);
