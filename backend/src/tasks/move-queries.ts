@@ -225,21 +225,6 @@ export async function selectGroup(q: Queryable, group: Group, movedId: string): 
 }
 
 /**
- * Gives tasks of one group new keys (a rebalance). Their JSON changes, so
- * their versions rise; updated_at does not (nothing their owner set changed).
- */
-export async function writeGroupKeys(q: Queryable, group: Group, ids: readonly string[], positions: readonly string[]): Promise<number> {
-  const rows = await q.query(
-    `UPDATE tasks t SET position = v.position, version = t.version + 1
-     FROM unnest($3::uuid[], $4::text[]) AS v(id, position)
-     WHERE t.id = v.id AND ${groupPredicate("t", "$1::uuid", "$2::uuid")}
-     RETURNING 1`,
-    [group.listId, group.parentId, ids, positions],
-  );
-  return rows.length;
-}
-
-/**
  * Clears a group's keys to unique placeholders ('!' and the id: no key of the
  * scheme starts with '!'), so that new keys can be written without meeting an
  * old one: the fallback when the group's keys are not the scheme's.
@@ -257,19 +242,47 @@ export interface MoveWrite {
   fromListId: string;
   to: Group;
   position: string;
+  /** A rebalance: the destination group's other tasks and their new keys (empty: none). */
+  regroup: { ids: string[]; positions: string[] };
 }
+
+/*
+ * A rebalance is written by the move's own statement (the `regrouped` CTE):
+ * every row lock is then taken before the statement trigger locks the list's
+ * row, as for any single write, so a rebalance never deadlocks against another
+ * writer waiting for that row. The regrouped siblings' JSON changes, so their
+ * versions rise; their updated_at does not (nothing their owner set changed).
+ */
+const regrouped = `regrouped AS (
+       UPDATE tasks g SET position = v.position, version = g.version + 1
+       FROM unnest($7::uuid[], $8::text[]) AS v(id, position)
+       WHERE g.id = v.id AND g.list_id = $6::uuid AND g.parent_id IS NOT DISTINCT FROM $3::uuid AND g.id <> $1::uuid
+       RETURNING 1
+     )`;
+
+const moveParams = (w: MoveWrite) => [
+  w.taskId,
+  w.fromListId,
+  w.to.parentId,
+  w.position,
+  w.actorId,
+  w.to.listId,
+  w.regroup.ids,
+  w.regroup.positions,
+];
 
 /**
  * Writes a move within one list: the moved row alone (its parent and key),
- * one row however long the list. The caller must still be able to write the
- * list, checked in the same statement.
+ * one row however long the list, unless the group is rebalanced. The caller
+ * must still be able to write the list, checked in the same statement.
  */
 export async function moveWithinList(q: Queryable, w: MoveWrite): Promise<TaskRow | undefined> {
   const rows = await q.query<TaskRow>(
-    `UPDATE tasks t SET parent_id = $3::uuid, position = $4, version = t.version + 1, updated_at = now()
-     WHERE t.id = $1::uuid AND t.list_id = $2::uuid AND ${writer("t.list_id", "$5")}
+    `WITH ${regrouped}
+     UPDATE tasks t SET parent_id = $3::uuid, position = $4, version = t.version + 1, updated_at = now()
+     WHERE t.id = $1::uuid AND t.list_id = $2::uuid AND t.list_id = $6::uuid AND ${writer("t.list_id", "$5")}
      RETURNING t.doc AS j, t.version`,
-    [w.taskId, w.fromListId, w.to.parentId, w.position, w.actorId],
+    moveParams(w),
     "task_move_within",
   );
   return rows[0];
@@ -280,13 +293,13 @@ export async function moveWithinList(q: Queryable, w: MoveWrite): Promise<TaskRo
  * statement (every descendant's list_id follows; their parents and keys stay,
  * so their groups move with them). Both lists must be writable by the caller.
  */
-export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<(TaskRow & { rows: number }) | undefined> {
-  const rows = await q.query<TaskRow & { rows: number }>(
+export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<TaskRow | undefined> {
+  const rows = await q.query<TaskRow>(
     `WITH RECURSIVE sub AS (
        SELECT id FROM tasks WHERE id = $1::uuid AND list_id = $2::uuid
        UNION ALL
        SELECT c.id FROM tasks c JOIN sub s ON c.parent_id = s.id
-     ), moved AS (
+     ), ${regrouped}, moved AS (
        UPDATE tasks t SET list_id = $6::uuid,
          parent_id = CASE WHEN t.id = $1::uuid THEN $3::uuid ELSE t.parent_id END,
          position = CASE WHEN t.id = $1::uuid THEN $4 ELSE t.position END,
@@ -295,8 +308,8 @@ export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<(Task
        WHERE t.id = sub.id AND ${writer("$2::uuid", "$5")} AND ${writer("$6::uuid", "$5")}
        RETURNING t.id, t.doc, t.version
      )
-     SELECT doc AS j, version, (SELECT count(*) FROM moved)::int AS rows FROM moved WHERE id = $1::uuid`,
-    [w.taskId, w.fromListId, w.to.parentId, w.position, w.actorId, w.to.listId],
+     SELECT doc AS j, version FROM moved WHERE id = $1::uuid`,
+    moveParams(w),
     "task_move_across",
   );
   return rows[0];

@@ -2,7 +2,7 @@ import { generateNKeysBetween } from "fractional-indexing";
 import { conflict, type FieldError, forbidden, notFound, preconditionFailed, validationFailed } from "../domain/errors.ts";
 import type { ExpectedVersions } from "../domain/versions.ts";
 import * as moves from "./move-queries.ts";
-import { evenKeys, keyBetween } from "./order.ts";
+import { evenKeys, keyAtEnd, keyBetween } from "./order.ts";
 import type { TaskMove } from "./schemas.ts";
 import type { TaskContext, TaskResult } from "./service.ts";
 
@@ -128,8 +128,9 @@ async function attemptMove(tx: Tx, actorId: string, r: MoveRequest, ifMatch: Exp
   }
   if (errors.length > 0) throw validationFailed(errors);
 
-  const position = keyBetween(bounds.lower, bounds.upper) ?? (await rebalance(tx, to, r.id, anchor));
-  const write: moves.MoveWrite = { actorId, taskId: r.id, fromListId: source.listId, to, position };
+  const key = bounds.upper === null ? keyAtEnd(bounds.lower) : keyBetween(bounds.lower, bounds.upper);
+  const plan = key === null ? await rebalance(tx, to, r.id, anchor) : { position: key, regroup: { ids: [], positions: [] } };
+  const write: moves.MoveWrite = { actorId, taskId: r.id, fromListId: source.listId, to, ...plan };
   const row = to.listId === source.listId ? await moves.moveWithinList(tx, write) : await moves.moveAcrossLists(tx, write);
   // The locks and the read above hold the row; only a lost write access (a membership removed meanwhile) gets here.
   if (!row) throw notFound("No such task.");
@@ -137,12 +138,18 @@ async function attemptMove(tx: Tx, actorId: string, r: MoveRequest, ifMatch: Exp
 }
 
 /**
- * Gives the destination group even, short keys with the moved task's place
- * left for it, and returns its key. The new keys are all below the group's
- * smallest, so one statement writes them without meeting an old key; only
- * when the group's keys are not the scheme's are they cleared first.
+ * Plans a rebalance of the destination group: even, short keys for all its
+ * tasks with the moved task's place among them, written by the move's own
+ * statement. The new keys are all below the group's smallest (the moved
+ * task's current key included), so that statement never meets an old key;
+ * only when the group's keys are not the scheme's are they cleared first.
  */
-async function rebalance(tx: Tx, group: moves.Group, movedId: string, anchor: moves.Anchor): Promise<string> {
+async function rebalance(
+  tx: Tx,
+  group: moves.Group,
+  movedId: string,
+  anchor: moves.Anchor,
+): Promise<{ position: string; regroup: moves.MoveWrite["regroup"] }> {
   const { ids, smallest } = await moves.selectGroup(tx, group, movedId);
   const index = anchor.before !== null ? ids.indexOf(anchor.before) : anchor.after !== null ? ids.indexOf(anchor.after) + 1 : ids.length;
   let keys: string[];
@@ -152,8 +159,5 @@ async function rebalance(tx: Tx, group: moves.Group, movedId: string, anchor: mo
     await moves.clearGroupKeys(tx, group, movedId);
     keys = evenKeys(ids.length + 1);
   }
-  const others = [...ids];
-  const otherKeys = [...keys.slice(0, index), ...keys.slice(index + 1)];
-  await moves.writeGroupKeys(tx, group, others, otherKeys);
-  return keys[index] as string;
+  return { position: keys[index] as string, regroup: { ids, positions: [...keys.slice(0, index), ...keys.slice(index + 1)] } };
 }

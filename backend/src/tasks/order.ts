@@ -36,6 +36,20 @@ export function keyBetween(lower: string | null, upper: string | null): string |
   }
 }
 
+/**
+ * The key for a task placed after the last of its siblings (`last`; null in
+ * an empty group). Not the integer successor a create takes (fi_key_after,
+ * migration 0005) but a key just past it: a create that appends at the same
+ * moment (it cannot see the move yet, nor the move it) then never computes the
+ * same key, so the two never collide on the unique index (and never wait for
+ * each other's list lock). Repeated end placements stay three characters
+ * long ("a6V", "a7V", …).
+ */
+export function keyAtEnd(last: string | null): string | null {
+  const next = keyBetween(last, null);
+  return next === null ? null : keyBetween(next, keyBetween(next, null));
+}
+
 /** `n` short keys in ascending order ("a0", "a1", …): a rebalanced group's. */
 export function evenKeys(n: number): string[] {
   return generateNKeysBetween(null, null, n);
