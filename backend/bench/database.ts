@@ -96,13 +96,13 @@ const sqlArray = (items: string[]) => `ARRAY[${items.map((s) => `'${s}'`).join("
  * a due date from 30 days ago to 90 days ahead, 0–2 tags, created over the
  * past year with time-ordered (UUIDv7-shaped) ids, as the API would make them.
  */
-const insertSql = `
+const insertSqlFor = (lists: "inbox" | "given") => `
 WITH src AS (
-  SELECT u.user_id, g,
+  SELECT u.user_id, ${lists === "given" ? "u.list_id" : "NULL::uuid AS list_id"}, g,
          now() - ($4::int - g) * ($5::float8 * interval '1 second') - random() * interval '1 minute' AS created,
          random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
          random() AS r6, random() AS r7, random() AS r8, random() AS r9, random() AS r10
-  FROM unnest($1::text[]) AS u(user_id), generate_series($2::int, $3::int) AS g
+  FROM ${lists === "given" ? "unnest($1::text[], $6::uuid[]) AS u(user_id, list_id)" : "unnest($1::text[]) AS u(user_id)"}, generate_series($2::int, $3::int) AS g
 )
 INSERT INTO tasks (id, user_id, list_id, position, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
 SELECT
@@ -111,7 +111,7 @@ SELECT
     PLACING '7' FROM 13 FOR 1)
     PLACING substr('89ab', 1 + floor(r2 * 4)::int, 1) FROM 17 FOR 1)::uuid,
   user_id,
-  (SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox),
+  ${lists === "given" ? "list_id" : "(SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox)"},
   fi_integer_key(g),
   (${sqlArray(verbs)})[1 + floor(r3 * ${verbs.length})::int] || ' ' || (${sqlArray(nouns)})[1 + floor(r4 * ${nouns.length})::int] || ' #' || g,
   CASE WHEN r5 < 0.001 THEN 'Ask about the zephyr adapter before ordering'
@@ -127,6 +127,7 @@ SELECT
   created,
   CASE WHEN r6 < 0.3 THEN created + r7 * interval '3 days' ELSE created END
 FROM src`;
+const insertSql = insertSqlFor("inbox");
 
 const ROWS_PER_STATEMENT = 50_000;
 const YEAR_SECONDS = 365 * 86_400;
@@ -204,11 +205,7 @@ export async function bulkInsertListTasks(
   const spacing = YEAR_SECONDS / perList;
   const listsPerChunk = Math.max(1, Math.floor(ROWS_PER_STATEMENT / perList));
   const seriesPerChunk = Math.min(perList, ROWS_PER_STATEMENT);
-  const sql = insertSql
-    .replace("FROM unnest($1::text[]) AS u(user_id)", "FROM unnest($1::text[], $6::uuid[]) AS u(user_id, list_id)")
-    .replace("INSERT INTO tasks (id, user_id,", "INSERT INTO tasks (list_id, position, id, user_id,")
-    .replace("SELECT u.user_id, g,", "SELECT u.user_id, u.list_id, g,")
-    .replace(/\nSELECT\n {2}overlay/, "\nSELECT\n  list_id, fi_integer_key(g - 1),\n  overlay");
+  const sql = insertSqlFor("given");
   let chunk = 0;
   for (let l = 0; l < lists.length; l += listsPerChunk) {
     const part = lists.slice(l, l + listsPerChunk);
