@@ -18,6 +18,7 @@ import { registerOpenApi } from "./http/openapi.ts";
 import { createRateLimiters, type RateLimiters } from "./http/rate-limit.ts";
 import { registerWebApp, webAppFallback } from "./http/static.ts";
 import { buildValidator } from "./http/validation.ts";
+import { listRoutes } from "./lists/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
@@ -41,6 +42,9 @@ export interface AppContext {
   verifier: TokenVerifier;
   limiters: RateLimiters;
   listCache: ListPageCache;
+  limits: Config["limits"];
+  /** The app's clock (AppDeps.clock): token times, and "now" for the task views. */
+  clock: Clock;
   ready: () => boolean;
 }
 
@@ -102,7 +106,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const stopSweeper = startIdempotencySweeper(db, logger);
 
     const listCache = new ListPageCache(config.listCacheMb * 1024 * 1024);
-    app.decorate("ctx", { config, db, auth, revocations, verifier, limiters, listCache, ready: () => started });
+    app.decorate("ctx", {
+      config,
+      db,
+      auth,
+      revocations,
+      verifier,
+      limiters,
+      listCache,
+      limits: config.limits,
+      clock,
+      ready: () => started,
+    });
     app.addHook("onClose", async () => {
       stopSweeper();
       await revocations.stop();
@@ -120,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       // One plugin per feature; each adds its own schemas and routes.
       await api.register(meRoutes);
       await api.register(taskRoutes);
+      await api.register(listRoutes);
       await api.register(adminRoutes);
     });
     await registerWebApp(app, config);

@@ -270,7 +270,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change your settings (your time zone) */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/tasks": {
@@ -328,6 +329,60 @@ export interface paths {
         patch: operations["completeTask"];
         trace?: never;
     };
+    "/api/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your lists, in your order (one array, no paging) */
+        get: operations["listLists"];
+        put?: never;
+        /** Create a list (at the end of your order) */
+        post: operations["createList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your lists */
+        get: operations["getList"];
+        put?: never;
+        post?: never;
+        /** Delete a list with all of its tasks (owner only; the Inbox cannot be deleted: 409) */
+        delete: operations["deleteList"];
+        options?: never;
+        head?: never;
+        /** Rename, recolour, archive or restore a list (the Inbox cannot be archived: 409) */
+        patch: operations["updateList"];
+        trace?: never;
+    };
+    "/api/lists/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a list just before or just after another of your lists */
+        post: operations["moveList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -373,6 +428,23 @@ export interface paths {
         };
         /** A user's tasks, with every filter, sort and paging option of /api/tasks (audited) */
         get: operations["adminListUserTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's lists with their counts, archived ones included, in the user's order (read-only, audited) */
+        get: operations["adminListUserLists"];
         put?: never;
         post?: never;
         delete?: never;
@@ -430,7 +502,7 @@ export interface components {
              * @description Stable machine-readable code.
              * @enum {string}
              */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "limit_exceeded" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
             /** @description Also in the X-Request-Id header; quote it when reporting a problem. */
             request_id: string;
             /** @description Per-field validation failures (422). */
@@ -454,8 +526,21 @@ export interface components {
             /** @enum {string} */
             priority: "none" | "low" | "medium" | "high";
             due_at: string | null;
+            due_date: string | null;
             tags: string[];
             user_id: string;
+            /**
+             * Format: uuid
+             * @description The list the task is in
+             */
+            list_id: string;
+            parent_id: string | null;
+            /** @description Opaque key of the task's manual order among its siblings */
+            position: string;
+            /** @description Direct subtasks */
+            subtask_count: number;
+            /** @description Direct subtasks not completed */
+            open_subtask_count: number;
             /**
              * Format: date-time
              * @description RFC 3339 UTC with milliseconds
@@ -467,6 +552,7 @@ export interface components {
              */
             updated_at: string;
         };
+        /** @description A new task goes last among its siblings. */
         TaskCreate: {
             /** @description Stored trimmed; 1–255 characters */
             title: string;
@@ -474,9 +560,14 @@ export interface components {
             /** @enum {string} */
             priority?: "none" | "low" | "medium" | "high";
             due_at?: string | null;
+            due_date?: string | null;
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
+            /** @description One of your lists; default: your Inbox (or the parent's list) */
+            list_id?: string;
+            /** @description A task of that list; the new task goes last among its subtasks (depth ≤ 4) */
+            parent_id?: string;
         };
         /** @description The fields to change; others are kept. */
         TaskUpdate: {
@@ -486,6 +577,7 @@ export interface components {
             /** @enum {string} */
             priority?: "none" | "low" | "medium" | "high";
             due_at?: string | null;
+            due_date?: string | null;
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
@@ -493,6 +585,57 @@ export interface components {
         /** @description Set the state; without a body (or with {}) the state is toggled. */
         CompletionBody: {
             completed?: boolean;
+        };
+        List: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            color: string | null;
+            /** @description Opaque key of the list in the caller's own order */
+            position: string;
+            is_inbox: boolean;
+            archived: boolean;
+            owner_id: string;
+            /**
+             * @description The caller's role in this list
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "viewer";
+            /** @description Members, the owner included */
+            member_count: number;
+            /** @description All tasks of the list, subtasks included */
+            task_count: number;
+            open_task_count: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 UTC with milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 UTC with milliseconds
+             */
+            updated_at: string;
+        };
+        ListCreate: {
+            /** @description Stored trimmed; 1–100 characters */
+            name: string;
+            color?: string | null;
+        };
+        /** @description The fields to change; others are kept. */
+        ListUpdate: {
+            /** @description Stored trimmed; 1–100 characters */
+            name?: string;
+            color?: string | null;
+            /** @description The Inbox cannot be archived (409) */
+            archived?: boolean;
+        };
+        /** @description Exactly one of before and after. */
+        ListMove: {
+            /** @description Place the list just before this one of yours */
+            before?: string;
+            /** @description Place the list just after this one of yours */
+            after?: string;
         };
         Me: {
             id: string;
@@ -503,6 +646,12 @@ export interface components {
             role: "user" | "admin";
             /** Format: date-time */
             created_at: string;
+            /** @description IANA time zone name (default UTC): today, upcoming and overdue are computed in it */
+            timezone: string;
+        };
+        MeUpdate: {
+            /** @description An IANA time zone name, e.g. Europe/Berlin, or UTC */
+            timezone: string;
         };
         AdminUser: {
             id: string;
@@ -554,13 +703,17 @@ export interface components {
                 completed: number;
                 overdue: number;
             };
+            lists: {
+                /** @description Lists of every user, Inboxes included */
+                total: number;
+            };
         };
         AuditEntry: {
             /** Format: uuid */
             id: string;
             actor_id: string;
             actor_email: string | null;
-            /** @description e.g. user.update, user.delete, user.view, user.tasks.list, users.list */
+            /** @description e.g. user.update, user.delete, user.view, user.tasks.list, user.lists.read, users.list */
             action: string;
             target_user_id: string | null;
             target_task_id: string | null;
@@ -583,7 +736,12 @@ export type Task = components['schemas']['Task'];
 export type TaskCreate = components['schemas']['TaskCreate'];
 export type TaskUpdate = components['schemas']['TaskUpdate'];
 export type CompletionBody = components['schemas']['CompletionBody'];
+export type List = components['schemas']['List'];
+export type ListCreate = components['schemas']['ListCreate'];
+export type ListUpdate = components['schemas']['ListUpdate'];
+export type ListMove = components['schemas']['ListMove'];
 export type Me = components['schemas']['Me'];
+export type MeUpdate = components['schemas']['MeUpdate'];
 export type AdminUser = components['schemas']['AdminUser'];
 export type AdminUserDetail = components['schemas']['AdminUserDetail'];
 export type AdminUserUpdate = components['schemas']['AdminUserUpdate'];
@@ -2183,6 +2341,102 @@ export interface operations {
             };
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
@@ -2197,10 +2451,16 @@ export interface operations {
                 due_before?: string;
                 /** @description due_at at or after this (inclusive) */
                 due_after?: string;
-                /** @description true: open tasks whose due_at has passed; false: all others */
+                /** @description true: open tasks whose due_at has passed or whose due_date is before today (your time zone); false: all others */
                 overdue?: boolean;
-                /** @description Prefix with - for descending */
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title";
+                /** @description Only this list's tasks (a list you cannot see is a 404) */
+                list_id?: string;
+                /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
+                parent_id?: string;
+                /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
+                view?: "today" | "upcoming" | "overdue";
+                /** @description Prefix with - for descending; position needs list_id or parent_id */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title" | "position" | "-position";
                 limit?: number;
                 /** @description Opaque; from the Link header of the previous page */
                 cursor?: string;
@@ -2233,6 +2493,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3006,6 +3275,681 @@ export interface operations {
             };
         };
     };
+    listLists: {
+        parameters: {
+            query?: {
+                /** @description false: active lists (default); true: archived ones; all: both */
+                archived?: "false" | "true" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"][];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description Strong validator of this list's current state */
+                    etag?: string;
+                    /** @description URL of the new list */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 304 when the ETag still matches */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description List id (a malformed id is a 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    /** @description Strong validator of this list's current state */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only write if the list's ETag is one of these (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description List id (a malformed id is a 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only write if the list's ETag is one of these (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description List id (a malformed id is a 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated list */
+            200: {
+                headers: {
+                    /** @description Strong validator of this list's current state */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moveList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description List id (a malformed id is a 404) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListMove"];
+            };
+        };
+        responses: {
+            /** @description The moved list */
+            200: {
+                headers: {
+                    /** @description Strong validator of this list's current state */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     adminListUsers: {
         parameters: {
             query?: {
@@ -3486,10 +4430,16 @@ export interface operations {
                 due_before?: string;
                 /** @description due_at at or after this (inclusive) */
                 due_after?: string;
-                /** @description true: open tasks whose due_at has passed; false: all others */
+                /** @description true: open tasks whose due_at has passed or whose due_date is before today (your time zone); false: all others */
                 overdue?: boolean;
-                /** @description Prefix with - for descending */
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title";
+                /** @description Only this list's tasks (a list you cannot see is a 404) */
+                list_id?: string;
+                /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
+                parent_id?: string;
+                /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
+                view?: "today" | "upcoming" | "overdue";
+                /** @description Prefix with - for descending; position needs list_id or parent_id */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title" | "position" | "-position";
                 limit?: number;
                 /** @description Opaque; from the Link header of the previous page */
                 cursor?: string;
@@ -3511,6 +4461,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"][];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminListUserLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's lists, as they see them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"][];
                 };
             };
             /** @description Malformed request (e.g. invalid JSON) */
@@ -3828,14 +4890,18 @@ export const pathsHealthzGetResponses200ContentApplicationJsonStatusValues: Read
 export const pathsReadyzGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/readyz"]["get"]["responses"]["200"]["content"]["application/json"]["status"]> = ["ready", "unavailable"];
 export const pathsReadyzGetResponses503ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]["status"]> = ["ready", "unavailable"];
 export const pathsApiTasksGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["status"]> = ["all", "pending", "completed"];
-export const pathsApiTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"];
+export const pathsApiTasksGetParametersQueryViewValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["view"]> = ["today", "upcoming", "overdue"];
+export const pathsApiTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "position", "-position"];
+export const pathsApiListsGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/lists"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
 export const pathsApiAdminUsersGetParametersQueryRoleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users"]["get"]["parameters"]["query"]["role"]> = ["user", "admin"];
 export const pathsApiAdminUsersIdTasksGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["status"]> = ["all", "pending", "completed"];
-export const pathsApiAdminUsersIdTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"];
-export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["code"]> = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large", "unsupported_media_type", "validation_failed", "rate_limited", "internal", "unavailable"];
+export const pathsApiAdminUsersIdTasksGetParametersQueryViewValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["view"]> = ["today", "upcoming", "overdue"];
+export const pathsApiAdminUsersIdTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "position", "-position"];
+export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["code"]> = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large", "unsupported_media_type", "limit_exceeded", "validation_failed", "rate_limited", "internal", "unavailable"];
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Task"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskCreatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskCreate"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskUpdatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskUpdate"]["priority"]> = ["none", "low", "medium", "high"];
+export const listRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["List"]["role"]> = ["owner", "editor", "viewer"];
 export const meRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["role"]> = ["user", "admin"];
 export const adminUserRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUser"]["role"]> = ["user", "admin"];
 export const adminUserDetailRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUserDetail"]["role"]> = ["user", "admin"];
