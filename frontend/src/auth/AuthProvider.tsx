@@ -24,7 +24,7 @@ interface AuthContextValue {
 /** What the page knows without asking the server: signed out (and why), or possibly signed in (`/api/me` tells). */
 type Session = { status: "open" } | Extract<AuthState, { status: "signedOut" }>;
 
-const AuthContext = createContext<AuthContextValue | null>(null);
+export const AuthContext = createContext<AuthContextValue | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();

@@ -1,7 +1,9 @@
 import type { Task } from "../api/openapi";
-import { formatDateTime, isOverdue } from "./datetime";
+import type { Task as ListTask } from "../api/pending";
+import { useTimeZone } from "../auth/timezone";
 import { isPending } from "./optimistic";
 import { PRIORITY_LABELS } from "./TaskDialog";
+import { formatDay, formatInZone, isOverdueIn } from "./zone";
 
 interface TaskItemProps {
   task: Task;
@@ -14,7 +16,8 @@ interface TaskItemProps {
 
 export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: TaskItemProps) {
   const pending = isPending(task);
-  const overdue = isOverdue(task);
+  const timeZone = useTimeZone();
+  const overdue = isOverdueIn(task as Partial<ListTask> & Task, timeZone);
   const checkboxId = `done-${task.id}`;
   return (
     <li className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}`} aria-busy={pending || undefined}>
@@ -35,12 +38,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
           {task.priority !== "none" ? (
             <span className={`badge priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
           ) : null}
-          {task.due_at ? (
-            <span className={overdue ? "due overdue" : "due"}>
-              {overdue ? "Overdue · " : "Due "}
-              <time dateTime={task.due_at}>{formatDateTime(task.due_at)}</time>
-            </span>
-          ) : null}
+          <DueBadge task={task} overdue={overdue} timeZone={timeZone} />
           {task.tags.map((tag) =>
             onTag ? (
               <button key={tag} type="button" className="tag" onClick={() => onTag(tag)} aria-label={`Filter by tag ${tag}`}>
@@ -72,5 +70,21 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
         </div>
       )}
     </li>
+  );
+}
+
+/** The due time in the user's zone, or the all-day date; "Overdue" once it has passed. */
+export function DueBadge({ task, overdue, timeZone }: { task: Task; overdue: boolean; timeZone: string }) {
+  const day = (task as Partial<ListTask>).due_date ?? null;
+  if (!task.due_at && !day) return null;
+  return (
+    <span className={overdue ? "due overdue" : "due"}>
+      {overdue ? "Overdue · " : "Due "}
+      {task.due_at ? (
+        <time dateTime={task.due_at}>{formatInZone(task.due_at, timeZone)}</time>
+      ) : (
+        <time dateTime={day ?? ""}>{formatDay(day)}</time>
+      )}
+    </span>
   );
 }

@@ -1,0 +1,156 @@
+import { type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, type FetchResult, ok } from "../api/client";
+import { type Pages, removeItem } from "../api/pages";
+import type { List, Task } from "../api/pending";
+import type { TaskListQuery } from "../tasks/filters";
+import { taskKeys, taskListQuery } from "../tasks/queries";
+import { type Anchor, moveInArray, moveInPages } from "./order";
+
+// TEMPORARY until the lists routes are in the OpenAPI document: the typed client without its path types.
+type Loose = Record<"GET" | "POST" | "PATCH" | "DELETE", (path: string, init?: object) => Promise<FetchResult<unknown>>>;
+const loose = api.client as unknown as Loose;
+
+export type Archived = "false" | "true" | "all";
+
+export const listKeys = {
+  all: ["lists"] as const,
+  lists: (archived: Archived) => ["lists", "index", archived] as const,
+  detail: (id: string) => ["lists", "detail", id] as const,
+};
+
+/** The caller's lists in their order (one array: the API does not page them). */
+export function listsQuery(archived: Archived = "false") {
+  return queryOptions({
+    queryKey: listKeys.lists(archived),
+    queryFn: async ({ signal }) => (await ok(loose.GET("/api/lists", { params: { query: { archived } }, signal }))).data as List[],
+  });
+}
+
+export function listQuery(id: string) {
+  return queryOptions({
+    queryKey: listKeys.detail(id),
+    queryFn: async ({ signal }) => (await ok(loose.GET("/api/lists/{id}", { params: { path: { id } }, signal }))).data as List,
+  });
+}
+
+const path = (id: string) => ({ params: { path: { id } } });
+
+/** After any list write (or a task write, which changes the counts): the sidebar and list headers are re-read. */
+export function refreshLists(qc: QueryClient) {
+  void qc.invalidateQueries({ queryKey: listKeys.all });
+}
+
+export function useCreateList() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { name: string; color?: string | null }) => (await ok(loose.POST("/api/lists", { body }))).data as List,
+    onSettled: () => refreshLists(qc),
+  });
+}
+
+export type ListPatch = Partial<Pick<List, "name" | "color" | "archived">>;
+
+export function useUpdateList() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, patch }: { id: string; patch: ListPatch }) =>
+      (await ok(loose.PATCH("/api/lists/{id}", { ...path(id), body: patch }))).data as List,
+    onSettled: () => refreshLists(qc),
+  });
+}
+
+export function useDeleteList() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      await ok(loose.DELETE("/api/lists/{id}", path(id)));
+    },
+    onSuccess: (_d, id) => {
+      qc.removeQueries({ queryKey: listKeys.detail(id) });
+      void qc.invalidateQueries({ queryKey: taskKeys.lists({ kind: "mine" }) });
+    },
+    onSettled: () => refreshLists(qc),
+  });
+}
+
+export interface MoveList {
+  id: string;
+  /** The index in the sidebar's (unarchived) order it moves to. */
+  to: number;
+  anchor: Anchor;
+}
+
+/** Reorders the caller's lists: shown at once, put back if the server refuses. */
+export function useMoveList() {
+  const qc = useQueryClient();
+  const key = listKeys.lists("false");
+  return useMutation({
+    mutationFn: async ({ id, anchor }: MoveList) =>
+      (await ok(loose.POST("/api/lists/{id}/move", { ...path(id), body: anchor }))).data as List,
+    onMutate: async ({ id, to }) => {
+      await qc.cancelQueries({ queryKey: key });
+      const before = qc.getQueryData<List[]>(key);
+      if (before) qc.setQueryData<List[]>(key, moveInArray(before, id, to));
+      return { before };
+    },
+    onError: (_err, _v, context) => {
+      if (context?.before) qc.setQueryData(key, context.before);
+    },
+    onSettled: () => refreshLists(qc),
+  });
+}
+
+export interface MoveTask {
+  task: Task;
+  /** The cached list (the task's siblings) the move is shown in, and the index it moves to there. */
+  siblings?: readonly unknown[];
+  to?: number;
+  body: { list_id?: string; parent_id?: string | null } & Partial<{ before: string; after: string }>;
+}
+
+/**
+ * Moves a task (reorders it, or sends it to another list or parent): shown at once in `siblings`,
+ * and every loaded list is put back as it was if the server refuses.
+ */
+export function useMoveTask() {
+  const qc = useQueryClient();
+  const lists = taskKeys.lists({ kind: "mine" });
+  return useMutation({
+    mutationKey: ["tasks", "write"],
+    mutationFn: async ({ task, body }: MoveTask) => (await ok(loose.POST("/api/tasks/{id}/move", { ...path(task.id), body }))).data as Task,
+    onMutate: async ({ task, siblings, to, body }) => {
+      await qc.cancelQueries({ queryKey: lists });
+      const snapshot = qc.getQueriesData<Pages<Task>>({ queryKey: lists });
+      if (siblings && to !== undefined) qc.setQueryData<Pages<Task>>(siblings, (data) => data && moveInPages(data, task.id, to));
+      if (body.list_id && body.list_id !== task.list_id && siblings) {
+        // Leaving this list: it disappears here at once.
+        qc.setQueryData<Pages<Task>>(siblings, (data) => data && removeItem(data, task.id));
+      }
+      return { snapshot };
+    },
+    onError: (_err, _v, context) => {
+      for (const [key, data] of context?.snapshot ?? []) qc.setQueryData(key, data);
+    },
+    onSettled: () => {
+      if (qc.isMutating({ mutationKey: ["tasks", "write"] }) === 1) void qc.invalidateQueries({ queryKey: lists });
+      refreshLists(qc);
+    },
+  });
+}
+
+const MINE = { kind: "mine" } as const;
+const PAGE = 50;
+
+/** A list's top-level tasks in their manual order. */
+export const listTasksQuery = (listId: string) =>
+  taskListQuery(MINE, { list_id: listId, parent_id: "none", sort: "position", limit: PAGE } as unknown as TaskListQuery);
+
+/** A task's direct subtasks in their manual order (fetched when the parent is expanded). */
+export const subtasksQuery = (parentId: string) =>
+  taskListQuery(MINE, { parent_id: parentId, sort: "position", limit: PAGE } as unknown as TaskListQuery);
+
+export type View = "today" | "upcoming";
+
+/** Today or Upcoming across every list, soonest first. */
+export const viewQuery = (view: View) =>
+  taskListQuery(MINE, { view, sort: "due_at", status: "all", limit: PAGE } as unknown as TaskListQuery);
