@@ -1,3 +1,4 @@
+import type { CSSProperties, ReactNode } from "react";
 import type { Task } from "../api/openapi";
 import type { Task as ListTask } from "../api/pending";
 import { useTimeZone } from "../auth/timezone";
@@ -12,15 +13,46 @@ interface TaskItemProps {
   onEdit?: (task: Task) => void;
   onDelete?: (task: Task) => void;
   onTag?: (tag: string) => void;
+  /** For the list pages: the drag handle and the subtasks toggle, before the checkbox. */
+  lead?: ReactNode;
+  /** More in the meta line (e.g. the list's name, the subtask progress). */
+  meta?: ReactNode;
+  /** More actions, before Edit and Delete. */
+  actions?: ReactNode;
+  /** Below the task, inside its item (its subtasks). */
+  children?: ReactNode;
+  itemRef?: (el: HTMLLIElement | null) => void;
+  style?: CSSProperties;
+  className?: string;
 }
 
-export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: TaskItemProps) {
+export function TaskItem({
+  task,
+  readOnly,
+  onToggle,
+  onEdit,
+  onDelete,
+  onTag,
+  lead,
+  meta,
+  actions,
+  children,
+  itemRef,
+  style,
+  className,
+}: TaskItemProps) {
   const pending = isPending(task);
   const timeZone = useTimeZone();
   const overdue = isOverdueIn(task as Partial<ListTask> & Task, timeZone);
   const checkboxId = `done-${task.id}`;
   return (
-    <li className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}`} aria-busy={pending || undefined}>
+    <li
+      ref={itemRef}
+      style={style}
+      className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}${className ? ` ${className}` : ""}`}
+      aria-busy={pending || undefined}
+    >
+      {lead}
       <div className="task-check">
         <input
           type="checkbox"
@@ -39,6 +71,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
             <span className={`badge priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
           ) : null}
           <DueBadge task={task} overdue={overdue} timeZone={timeZone} />
+          {meta}
           {task.tags.map((tag) =>
             onTag ? (
               <button key={tag} type="button" className="tag" onClick={() => onTag(tag)} aria-label={`Filter by tag ${tag}`}>
@@ -55,6 +88,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
       </div>
       {readOnly ? null : (
         <div className="task-actions">
+          {actions}
           <button type="button" onClick={() => onEdit?.(task)} disabled={pending} aria-label={`Edit: ${task.title}`}>
             Edit
           </button>
@@ -69,6 +103,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
           </button>
         </div>
       )}
+      {children}
     </li>
   );
 }

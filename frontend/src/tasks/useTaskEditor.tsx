@@ -7,7 +7,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { useTimeZone } from "../auth/timezone";
 import { ConfirmDialog } from "../ui/Dialog";
 import { useNotify } from "../ui/Toasts";
-import { createBody, type FormErrors, patchBody, type TaskForm } from "./form";
+import { createBody, EMPTY_FORM, type FormErrors, patchBody, type TaskForm } from "./form";
 import { formErrorsFrom, newIdempotencyKey, placeholderTask } from "./optimistic";
 import { taskQuery, useCreateTask, useDeleteTask, useSaveTask, useToggleTask } from "./queries";
 import { TaskDialog } from "./TaskDialog";
@@ -20,6 +20,8 @@ export interface NewTaskTarget {
   atEnd?: boolean;
   /** Shown in the dialog, e.g. "In Groceries" or "Subtask of “Plan trip”". */
   context?: string;
+  /** What the form starts with (e.g. today's date on the Today page). */
+  initial?: Partial<TaskForm>;
 }
 
 interface DialogState {
@@ -187,7 +189,8 @@ export function useTaskEditor(): {
   return {
     toggle,
     askDelete: setConfirmDelete,
-    openCreate: (target) => setDialog({ mode: "create", target }),
+    openCreate: (target) =>
+      setDialog({ mode: "create", target, ...(target.initial ? { form: { ...EMPTY_FORM, ...target.initial } } : {}) }),
     openEdit: (task) => setDialog({ mode: "edit", task }),
     dialogs,
   };

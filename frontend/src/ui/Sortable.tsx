@@ -75,6 +75,7 @@ export function useSortableItem(id: string, disabled = false) {
     ref: s.setNodeRef,
     style,
     dragging: s.isDragging,
+    listeners: s.listeners,
     handle: { ref: s.setActivatorNodeRef, ...s.attributes, ...s.listeners },
   };
 }
