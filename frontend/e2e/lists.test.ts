@@ -92,6 +92,11 @@ async function editTask(page: Page, title: string, change: (dialog: ReturnType<P
   await quiet(page);
 }
 
+/** Waits until a live region (dnd-kit's announcements) says `text`: the keyboard drag has taken that step. */
+async function announced(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((t) => [...document.querySelectorAll("[aria-live]")].some((e) => e.textContent?.includes(t)), text);
+}
+
 /** "YYYY-MM-DD" of the day `offset` days from today in `timeZone`. */
 function day(timeZone: string, offset = 0): string {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
@@ -128,7 +133,7 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   for (const title of ["Apples", "Bread", "Cheese", "Dates"]) await newTask(page, title);
   await expectOrder(page, ["Apples", "Bread", "Cheese", "Dates"]);
   assert.deepEqual(await serverOrder(page, listId), ["Apples", "Bread", "Cheese", "Dates"]);
-  await sidebar.getByRole("link", { name: /Groceries\s*4 open/ }).waitFor();
+  await sidebar.getByRole("link", { name: "Groceries, 4 open" }).waitFor();
 
   // A subtask, shown under its parent with the parent's progress.
   await page.getByRole("button", { name: "Add subtask: Bread" }).click();
@@ -163,8 +168,11 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   // Reorder from the keyboard with the drag handle: Space picks Dates up, two arrows up, Space drops it.
   await page.getByRole("button", { name: "Reorder: Dates" }).focus();
   await page.keyboard.press("Space");
+  await announced(page, "Dates is now at position 4 of 4.");
   await page.keyboard.press("ArrowUp");
+  await announced(page, "Dates is now at position 3 of 4.");
   await page.keyboard.press("ArrowUp");
+  await announced(page, "Dates is now at position 2 of 4.");
   await page.keyboard.press("Space");
   await expectOrder(page, ["Bread", "Dates", "Apples", "Cheese"]);
   await quiet(page);
@@ -262,7 +270,9 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   // Lists reorder in the sidebar from the keyboard: Party above Groceries.
   await sidebar.getByRole("button", { name: "Reorder list: Party" }).focus();
   await page.keyboard.press("Space");
+  await announced(page, "Party is now at position 2 of 2.");
   await page.keyboard.press("ArrowUp");
+  await announced(page, "Party is now at position 1 of 2.");
   await page.keyboard.press("Space");
   await page.waitForFunction(
     () => [...document.querySelectorAll(".sidebar-lists .sidebar-name")].map((e) => e.textContent).join() === "Party,Groceries",

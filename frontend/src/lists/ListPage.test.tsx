@@ -115,10 +115,10 @@ describe("a list page", () => {
     const links = within(nav)
       .getAllByRole("link")
       .map((a) => a.textContent);
-    expect(links.slice(0, 3)).toEqual(["Inbox3 open", "Today", "Upcoming"]);
+    expect(links.slice(0, 3)).toEqual(["Inbox, 3 open", "Today", "Upcoming"]);
     const groceries = within(nav).getByText("Groceries").closest("a");
     expect(groceries?.getAttribute("aria-current")).toBe("page");
-    expect(groceries?.textContent).toBe("Groceries3 open");
+    expect(groceries?.textContent).toBe("Groceries, 3 open");
   });
 
   it("moves a task down at once, sends the neighbour it goes after, and puts it back when the server refuses", async () => {

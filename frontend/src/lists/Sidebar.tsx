@@ -112,6 +112,7 @@ function Count({ list }: { list: List }) {
   if (!list.open_task_count) return null;
   return (
     <span className="count">
+      <span className="visually-hidden">, </span>
       {list.open_task_count}
       <span className="visually-hidden"> open</span>
     </span>
