@@ -104,13 +104,15 @@ WITH src AS (
          random() AS r6, random() AS r7, random() AS r8, random() AS r9, random() AS r10
   FROM unnest($1::text[]) AS u(user_id), generate_series($2::int, $3::int) AS g
 )
-INSERT INTO tasks (id, user_id, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
+INSERT INTO tasks (id, user_id, list_id, position, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
 SELECT
   overlay(overlay(overlay(md5(user_id || ':' || g || ':' || r1)
     PLACING lpad(to_hex(floor(extract(epoch FROM created) * 1000)::bigint), 12, '0') FROM 1 FOR 12)
     PLACING '7' FROM 13 FOR 1)
     PLACING substr('89ab', 1 + floor(r2 * 4)::int, 1) FROM 17 FOR 1)::uuid,
   user_id,
+  (SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox),
+  fi_integer_key(g),
   (${sqlArray(verbs)})[1 + floor(r3 * ${verbs.length})::int] || ' ' || (${sqlArray(nouns)})[1 + floor(r4 * ${nouns.length})::int] || ' #' || g,
   CASE WHEN r5 < 0.001 THEN 'Ask about the zephyr adapter before ordering'
        WHEN r5 < 0.3 THEN 'Notes: follow up on ' || (${sqlArray(nouns)})[1 + floor(r6 * ${nouns.length})::int] || ' and check the details first' END,

@@ -41,6 +41,9 @@ export interface AppContext {
   verifier: TokenVerifier;
   limiters: RateLimiters;
   listCache: ListPageCache;
+  limits: Config["limits"];
+  /** The app's clock (AppDeps.clock): token times, and "now" for the task views. */
+  clock: Clock;
   ready: () => boolean;
 }
 
@@ -102,7 +105,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const stopSweeper = startIdempotencySweeper(db, logger);
 
     const listCache = new ListPageCache(config.listCacheMb * 1024 * 1024);
-    app.decorate("ctx", { config, db, auth, revocations, verifier, limiters, listCache, ready: () => started });
+    app.decorate("ctx", {
+      config,
+      db,
+      auth,
+      revocations,
+      verifier,
+      limiters,
+      listCache,
+      limits: config.limits,
+      clock,
+      ready: () => started,
+    });
     app.addHook("onClose", async () => {
       stopSweeper();
       await revocations.stop();

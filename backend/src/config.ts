@@ -50,6 +50,8 @@ export interface Config {
   revocationPollMs: number;
   /** Memory for cached task-list pages per process (tasks/list-cache.ts); 0 turns the cache off. */
   listCacheMb: number;
+  /** SPEC §7 limits (422 limit_exceeded), checked in the writing statements against trigger-kept counters. */
+  limits: { listsPerUser: number; tasksPerList: number; subtasksPerTask: number };
   shutdownTimeoutMs: number;
   passwordHashConcurrency: number;
   webConcurrency: number;
@@ -238,6 +240,11 @@ export function loadConfig(env: Env): Config {
     staticDir,
     revocationPollMs: int(env, "REVOCATION_POLL_MS", 2000, 100, 60_000),
     listCacheMb: int(env, "LIST_CACHE_MB", 16, 0, 4096),
+    limits: {
+      listsPerUser: int(env, "LIMIT_LISTS_PER_USER", 1000, 1, 1_000_000),
+      tasksPerList: int(env, "LIMIT_TASKS_PER_LIST", 100_000, 1, 100_000_000),
+      subtasksPerTask: int(env, "LIMIT_SUBTASKS_PER_TASK", 500, 1, 1_000_000),
+    },
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     passwordHashConcurrency: int(env, "PASSWORD_HASH_CONCURRENCY", Math.max(1, availableParallelism() - 1), 1, 64),
     webConcurrency: int(env, "WEB_CONCURRENCY", 1, 1, 256),

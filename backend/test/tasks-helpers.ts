@@ -12,8 +12,14 @@ export interface TaskJson {
   completed_at: string | null;
   priority: "none" | "low" | "medium" | "high";
   due_at: string | null;
+  due_date: string | null;
   tags: string[];
   user_id: string;
+  list_id: string;
+  parent_id: string | null;
+  position: string;
+  subtask_count: number;
+  open_subtask_count: number;
   created_at: string;
   updated_at: string;
 }
@@ -28,7 +34,13 @@ export interface StoredTask {
   completed_at: string | null;
   priority: number;
   due_at: string | null;
+  due_date: string | null;
   tags: string[];
+  list_id: string;
+  parent_id: string | null;
+  position: string;
+  subtask_count: number;
+  open_subtask_count: number;
   version: number;
   created_at: string;
   updated_at: string;
@@ -62,6 +74,8 @@ type RawRow = Omit<StoredTask, "completed_at" | "due_at" | "created_at" | "updat
 };
 
 const storedColumns = `id::text AS id, user_id, title, description, completed, priority::int AS priority, tags, version,
+  list_id::text AS list_id, parent_id::text AS parent_id, position, to_char(due_date, 'YYYY-MM-DD') AS due_date,
+  subtask_count, open_subtask_count,
   ${epochMs("completed_at")}, ${epochMs("due_at")}, ${epochMs("created_at")}, ${epochMs("updated_at")}`;
 
 function toStored(r: RawRow): StoredTask {
@@ -90,6 +104,13 @@ export async function rowSnapshot(app: App, id: string): Promise<string | null> 
   return rows[0]?.r ?? null;
 }
 
+/** The id of `userId`'s Inbox (made with the account by a trigger, migration 0005). */
+export async function inboxId(app: App, userId: string): Promise<string> {
+  const rows = await app.ctx.db.query<{ id: string }>("SELECT id::text AS id FROM lists WHERE owner_id = $1 AND is_inbox", [userId]);
+  assert.ok(rows[0], "every user has an Inbox");
+  return rows[0].id;
+}
+
 export async function taskCount(app: App, userId: string): Promise<number> {
   const rows = await app.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE user_id = $1", [userId]);
   return rows[0]?.n ?? 0;
@@ -105,8 +126,14 @@ export function expectedJson(row: StoredTask): TaskJson {
     completed_at: row.completed_at,
     priority: (["none", "low", "medium", "high"] as const)[row.priority] as TaskJson["priority"],
     due_at: row.due_at,
+    due_date: row.due_date,
     tags: row.tags,
     user_id: row.user_id,
+    list_id: row.list_id,
+    parent_id: row.parent_id,
+    position: row.position,
+    subtask_count: row.subtask_count,
+    open_subtask_count: row.open_subtask_count,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

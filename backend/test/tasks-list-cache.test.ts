@@ -126,7 +126,9 @@ describe("list page cache", () => {
   test("a bulk statement raises each owner's version once", async () => {
     const hana = await createUser(t.app);
     await t.app.ctx.db.query(
-      `INSERT INTO tasks (id, user_id, title) SELECT gen_random_uuid(), $1, 'bulk ' || i FROM generate_series(1, 50) i`,
+      `INSERT INTO tasks (id, user_id, list_id, position, title)
+       SELECT gen_random_uuid(), $1, (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox), fi_integer_key(i), 'bulk ' || i
+         FROM generate_series(1, 50) i`,
       [hana.id],
     );
     assert.equal(await versionOf(hana.id), "1");

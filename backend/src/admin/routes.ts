@@ -95,7 +95,8 @@ export async function adminRoutes(scope: FastifyInstance): Promise<void> {
       const ctx = ctxOf(req);
       const id = req.params.id;
       await admin.assertUserExists(ctx, id);
-      const page = await tasks.listTasks({ db, ownerId: id, listCache }, req.query);
+      // The target user's tasks, seen as they see them (views in their time zone).
+      const page = await tasks.listTasks({ db, ownerId: id, listCache, limits: api.ctx.limits, clock: api.ctx.clock }, req.query);
       await admin.audit(db, ctx, "user.tasks.list", { userId: id }, { query: req.query, returned: page.count });
       return sendPage(req, reply, page, pageOptions);
     },

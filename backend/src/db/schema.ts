@@ -1,5 +1,23 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /*
  * Better Auth's tables are exactly Better Auth's default schema for Doable's
@@ -12,6 +30,9 @@ import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, sma
  */
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/** Order keys (fractional-indexing, base 62) compare correctly only byte-wise. */
+const orderKey = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 
 export const user = pgTable(
   "user",
@@ -100,10 +121,74 @@ export const jwks = pgTable("jwks", {
 });
 
 /*
+ * Lists (SPEC §7, migration 0005). A list's members are rows of list_members,
+ * the owner's among them (role owner); every access check reads that table.
+ * `version` is the list's ETag; `tasks_version` and the two counters are kept
+ * by the statement triggers on tasks (the per-list page-cache validator).
+ */
+export const lists = pgTable(
+  "lists",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    color: text("color"),
+    isInbox: boolean("is_inbox").notNull().default(false),
+    archived: boolean("archived").notNull().default(false),
+    version: integer("version").notNull().default(1),
+    tasksVersion: bigint("tasks_version", { mode: "number" }).notNull().default(1),
+    taskCount: integer("task_count").notNull().default(0),
+    openTaskCount: integer("open_task_count").notNull().default(0),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("lists_name_length_check", sql`char_length(${t.name}) between 1 and 100`),
+    check("lists_color_check", sql`${t.color} ~ '^#[0-9a-f]{6}$'`),
+    check("lists_inbox_not_archived_check", sql`NOT (${t.isInbox} AND ${t.archived})`),
+    uniqueIndex("lists_owner_inbox_idx").on(t.ownerId).where(sql`${t.isInbox}`),
+    index("lists_owner_idx").on(t.ownerId, t.createdAt, t.id),
+  ],
+);
+
+export const listMembers = pgTable(
+  "list_members",
+  {
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => lists.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    /** The member's own order of their lists. */
+    position: orderKey("position").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: "list_members_pk", columns: [t.listId, t.userId] }),
+    check("list_members_role_check", sql`${t.role} in ('owner', 'editor', 'viewer')`),
+    uniqueIndex("list_members_user_position_idx").on(t.userId, t.position),
+  ],
+);
+
+/** Doable's per-user settings; not columns of "user", which is Better Auth's table. */
+export const userPreferences = pgTable("user_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  timezone: text("timezone").notNull().default("UTC"),
+});
+
+/*
  * Tasks. `priority` is stored as 0..3 (none..high) so that it sorts by rank;
  * `due_sort` puts undated tasks after dated ones (ascending) with a plain
- * row comparison, which keeps keyset pagination on one index.
- * Trigram and tag indexes are added in a hand-written migration (extensions).
+ * row comparison, which keeps keyset pagination on one index; a floating day
+ * (`due_date`) counts as its last millisecond in UTC.
+ * Trigram and tag indexes are added in a hand-written migration (extensions);
+ * the triggers (doc, counters, versions) in hand-written migrations too.
  */
 export const tasks = pgTable(
   "tasks",
@@ -112,18 +197,31 @@ export const tasks = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => lists.id, { onDelete: "cascade" }),
+    parentId: uuid("parent_id").references((): AnyPgColumn => tasks.id, { onDelete: "cascade" }),
+    /** Order among siblings (same list and parent): a fractional-indexing key. */
+    position: orderKey("position").notNull(),
     title: text("title").notNull(),
     description: text("description"),
     completed: boolean("completed").notNull().default(false),
     completedAt: ts("completed_at"),
     priority: smallint("priority").notNull().default(0),
     dueAt: ts("due_at"),
-    dueSort: ts("due_sort").notNull().generatedAlwaysAs(sql`coalesce(due_at, 'infinity'::timestamptz)`),
+    dueDate: date("due_date"),
+    dueSort: ts("due_sort")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`coalesce(due_at, ((due_date + 1)::timestamp - interval '1 millisecond') AT TIME ZONE 'UTC', 'infinity'::timestamptz)`,
+      ),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    subtaskCount: integer("subtask_count").notNull().default(0),
+    openSubtaskCount: integer("open_subtask_count").notNull().default(0),
     version: integer("version").notNull().default(1),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
-    /** The task as the API's JSON, kept by a BEFORE trigger (migration 0003): reads never build it. */
+    /** The task as the API's JSON, kept by a BEFORE trigger (migrations 0003, 0005): reads never build it. */
     doc: text("doc").notNull(),
   },
   (t) => [
@@ -131,6 +229,8 @@ export const tasks = pgTable(
     check("tasks_title_length_check", sql`char_length(${t.title}) between 1 and 255`),
     check("tasks_description_length_check", sql`char_length(${t.description}) <= 10000`),
     check("tasks_tags_count_check", sql`cardinality(${t.tags}) <= 20`),
+    check("tasks_due_one_kind_check", sql`${t.dueAt} IS NULL OR ${t.dueDate} IS NULL`),
+    check("tasks_not_own_parent_check", sql`${t.parentId} <> ${t.id}`),
     index("tasks_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("tasks_user_updated_idx").on(t.userId, t.updatedAt, t.id),
     index("tasks_user_due_idx").on(t.userId, t.dueSort, t.id),
@@ -138,6 +238,12 @@ export const tasks = pgTable(
     index("tasks_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),
     // Admin stats: overdue = open tasks whose due date has passed.
     index("tasks_open_due_idx").on(t.dueAt).where(sql`not ${t.completed}`),
+    // Siblings never share a position; also sort=position within a list's level.
+    unique("tasks_sibling_position_key").on(t.listId, t.parentId, t.position).nullsNotDistinct(),
+    index("tasks_list_position_idx").on(t.listId, t.position, t.id),
+    index("tasks_list_created_idx").on(t.listId, t.createdAt, t.id),
+    index("tasks_parent_idx").on(t.parentId, t.position, t.id).where(sql`${t.parentId} IS NOT NULL`),
+    index("tasks_user_due_date_idx").on(t.userId, t.dueDate).where(sql`${t.dueDate} IS NOT NULL`),
   ],
 );
 
@@ -204,4 +310,18 @@ export const auditLog = pgTable(
   ],
 );
 
-export const schema = { user, session, account, verification, jwks, tasks, idempotencyKeys, tokenRevocations, taskListVersions, auditLog };
+export const schema = {
+  user,
+  session,
+  account,
+  verification,
+  jwks,
+  lists,
+  listMembers,
+  userPreferences,
+  tasks,
+  idempotencyKeys,
+  tokenRevocations,
+  taskListVersions,
+  auditLog,
+};

@@ -14,6 +14,7 @@ export const errorCodeList = [
   "precondition_failed",
   "payload_too_large",
   "unsupported_media_type",
+  "limit_exceeded",
   "validation_failed",
   "rate_limited",
   "internal",
@@ -50,6 +51,9 @@ export const preconditionFailed = (detail = "The resource has changed since you 
   new DomainError("precondition_failed", detail);
 export const validationFailed = (errors: FieldError[], detail = "The request is not valid.") =>
   new DomainError("validation_failed", detail, errors);
+/** A configured limit (lists per user, tasks per list, subtasks per task) would be passed: a 422. */
+export const limitExceeded = (detail: string, field?: string) =>
+  new DomainError("limit_exceeded", detail, field ? [{ field, message: detail }] : undefined);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError("rate_limited", `Too many requests; retry in ${retryAfterSeconds} s.`, undefined, retryAfterSeconds);
 export const unavailable = (detail = "The service is temporarily unavailable; retry shortly.") =>

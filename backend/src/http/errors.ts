@@ -15,6 +15,8 @@ export const errorCodes: Readonly<Record<ErrorCode, number>> = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  // Before validation_failed: a bare 422 from elsewhere maps to validation_failed (the last one wins).
+  limit_exceeded: 422,
   validation_failed: 422,
   rate_limited: 429,
   internal: 500,
@@ -31,6 +33,7 @@ const titles: Record<ErrorCode, string> = {
   precondition_failed: "Precondition failed",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
+  limit_exceeded: "Limit exceeded",
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
   internal: "Internal server error",

@@ -24,18 +24,114 @@ export interface NewTask {
   description: string | null;
   priority: number;
   dueAt: string | null;
+  dueDate: string | null;
   tags: string[];
   completed: boolean;
+  /** The list named by the client; null: the parent's list, or else the creator's Inbox. */
+  listId: string | null;
+  parentId: string | null;
 }
 
-export async function insertTask(q: Queryable, t: NewTask): Promise<TaskRow> {
+export interface TaskLimits {
+  tasksPerList: number;
+  subtasksPerTask: number;
+}
+
+/** A top-level task is level 1; subtasks nest down to this level (SPEC §7). */
+export const MAX_DEPTH = 4;
+
+/**
+ * Inserts a task at the end of its siblings in one statement: the list (the
+ * named one, else the parent's, else the Inbox) must be one the creator may
+ * write to, the parent a task of that list less than MAX_DEPTH levels deep,
+ * and the trigger-kept counters under the limits; the key after the last
+ * sibling is computed in place (task_append_position, migration 0005, which
+ * queues concurrent appends to one list on the list's row). Nothing inserted
+ * means one of these failed: `explainRejectedInsert` says which. A move that
+ * took the same key at the same moment makes this fail with 23505 on
+ * tasks_sibling_position_key; the service retries.
+ */
+export async function insertTask(q: Queryable, t: NewTask, limits: TaskLimits): Promise<TaskRow | undefined> {
   const rows = await q.query<TaskRow>(
-    `INSERT INTO tasks (id, user_id, title, description, priority, due_at, tags, completed, completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::text[], $8, CASE WHEN $8 THEN now() END) ${RETURNING}`,
-    [t.id, t.userId, t.title, t.description, t.priority, t.dueAt, t.tags, t.completed],
+    `WITH RECURSIVE parent AS (
+       SELECT p.id, p.list_id, p.subtask_count FROM tasks p
+        WHERE p.id = $10::uuid
+          AND p.list_id IN (SELECT list_id FROM list_members WHERE user_id = $2 AND role IN ('owner', 'editor'))
+     ), target AS (
+       SELECT l.id, l.task_count FROM lists l
+        WHERE l.id = coalesce($9::uuid, (SELECT list_id FROM parent),
+                              CASE WHEN $10::uuid IS NULL THEN (SELECT id FROM lists WHERE owner_id = $2 AND is_inbox) END)
+          AND l.id IN (SELECT list_id FROM list_members WHERE user_id = $2 AND role IN ('owner', 'editor'))
+     ), up (id, parent_id, depth) AS (
+       SELECT id, parent_id, 1 FROM tasks WHERE id = (SELECT id FROM parent)
+       UNION ALL
+       SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.depth <= $14
+     )
+     INSERT INTO tasks (id, user_id, list_id, parent_id, position, title, description, priority, due_at, due_date, tags, completed, completed_at)
+     SELECT $1, $2, target.id, $10::uuid,
+            task_append_position(target.id, $10::uuid),
+            $3, $4, $5, $6::timestamptz, $11::date, $7::text[], $8, CASE WHEN $8 THEN now() END
+       FROM target
+      WHERE target.task_count < $12
+        AND ($10::uuid IS NULL OR EXISTS (SELECT 1 FROM parent WHERE parent.list_id = target.id AND parent.subtask_count < $13))
+        AND (SELECT count(*) FROM up) < $14
+     ${RETURNING}`,
+    [
+      t.id,
+      t.userId,
+      t.title,
+      t.description,
+      t.priority,
+      t.dueAt,
+      t.tags,
+      t.completed,
+      t.listId,
+      t.parentId,
+      t.dueDate,
+      limits.tasksPerList,
+      limits.subtasksPerTask,
+      MAX_DEPTH,
+    ],
     "task_insert",
   );
-  return rows[0] as TaskRow;
+  return rows[0];
+}
+
+export type InsertRejection = "list" | "parent" | "parent_elsewhere" | "depth" | "list_full" | "parent_full" | "none";
+
+/** Why `insertTask` inserted nothing (read after the fact: only on the failure path). */
+export async function explainRejectedInsert(q: Queryable, t: NewTask, limits: TaskLimits): Promise<InsertRejection> {
+  const rows = await q.query<{
+    list: string | null;
+    list_count: number | null;
+    parent_list: string | null;
+    parent_count: number | null;
+    depth: number;
+  }>(
+    `WITH RECURSIVE writable AS (SELECT list_id FROM list_members WHERE user_id = $1 AND role IN ('owner', 'editor')),
+     parent AS (SELECT id, list_id, subtask_count FROM tasks WHERE id = $3::uuid AND list_id IN (SELECT list_id FROM writable)),
+     up (id, parent_id, depth) AS (
+       SELECT id, parent_id, 1 FROM tasks WHERE id = (SELECT id FROM parent)
+       UNION ALL
+       SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.depth <= $4
+     )
+     SELECT l.id::text AS list, l.task_count AS list_count, (SELECT list_id::text FROM parent) AS parent_list,
+            (SELECT subtask_count FROM parent) AS parent_count, (SELECT count(*)::int FROM up) AS depth
+       FROM (SELECT 1) one
+       LEFT JOIN lists l ON l.id = coalesce($2::uuid, (SELECT list_id FROM parent),
+                                            CASE WHEN $3::uuid IS NULL THEN (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox) END)
+                        AND l.id IN (SELECT list_id FROM writable)`,
+    [t.userId, t.listId, t.parentId, MAX_DEPTH],
+    "task_insert_rejected",
+  );
+  const r = rows[0];
+  if (t.parentId !== null && r?.parent_list == null) return "parent";
+  if (!r?.list) return "list";
+  if (t.parentId !== null && r.parent_list !== r.list) return "parent_elsewhere";
+  if (r.depth >= MAX_DEPTH) return "depth";
+  if ((r.list_count ?? 0) >= limits.tasksPerList) return "list_full";
+  if (t.parentId !== null && (r.parent_count ?? 0) >= limits.subtasksPerTask) return "parent_full";
+  return "none";
 }
 
 export async function selectTask(q: Queryable, ownerId: string, id: string): Promise<TaskRow | undefined> {
@@ -54,6 +150,7 @@ export interface TaskChanges {
   description?: string | null;
   priority?: number;
   dueAt?: string | null;
+  dueDate?: string | null;
   tags?: string[];
   completed?: boolean;
 }
@@ -77,6 +174,7 @@ export async function updateTask(
        completed_at = CASE WHEN NOT $13 THEN completed_at
                            WHEN $14::boolean AND completed THEN completed_at
                            WHEN $14::boolean THEN now() ELSE NULL END,
+       due_date = CASE WHEN $16 THEN $17::date ELSE due_date END,
        version = version + 1,
        updated_at = now()
      WHERE id = $1 AND user_id = $2 AND ($15::int[] IS NULL OR version = ANY($15::int[]))
@@ -97,6 +195,8 @@ export async function updateTask(
       has("completed"),
       c.completed ?? false,
       expectedVersions,
+      has("dueDate"),
+      c.dueDate ?? null,
     ],
     "task_update",
   );
@@ -163,6 +263,7 @@ const sortColumn: Record<SortKey, { expr: string; cast: string; key: (value: str
   due_at: { expr: "due_sort", cast: "timestamptz", key: (v) => `CASE WHEN isfinite(${v}) THEN ${isoUtc(v)} ELSE 'infinity' END` },
   priority: { expr: "priority", cast: "smallint", key: (v) => v },
   title: { expr: "lower(title)", cast: "text", key: (v) => v },
+  position: { expr: "position", cast: "text", key: (v) => v },
 };
 
 const statementNames = new Map<string, string>();

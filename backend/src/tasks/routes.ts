@@ -52,7 +52,8 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
   for (const schema of sharedSchemas) scope.addSchema(schema);
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { db, listCache, config } = api.ctx;
-  const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id, listCache });
+  const { limits, clock } = api.ctx;
+  const ctxOf = (req: FastifyRequest): tasks.TaskContext => ({ db, ownerId: actorOf(req).id, listCache, limits, clock });
   const tags = ["tasks"];
 
   api.get(

@@ -4,13 +4,18 @@ import { jsonContent, linkHeader } from "../http/reply.ts";
 export const priorities = ["none", "low", "medium", "high"] as const;
 export type Priority = (typeof priorities)[number];
 
-export const sortKeys = ["created_at", "updated_at", "due_at", "priority", "title"] as const;
+export const sortKeys = ["created_at", "updated_at", "due_at", "priority", "title", "position"] as const;
 export type SortKey = (typeof sortKeys)[number];
 export const sortValues = sortKeys.flatMap((k) => [k, `-${k}`]);
+
+export const views = ["today", "upcoming", "overdue"] as const;
+export type View = (typeof views)[number];
 
 const noNul = "^[^\\u0000]*$";
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const DateTime = (description: string) => Type.String({ format: "date-time", description });
+const Day = (description: string) => Type.String({ format: "date", description });
+const Uuid = (description: string) => Type.String({ format: "uuid", description });
 
 export const Task = Type.Object(
   {
@@ -21,8 +26,14 @@ export const Task = Type.Object(
     completed_at: Nullable(DateTime("When the task was completed; null while open")),
     priority: Type.Union(priorities.map((p) => Type.Literal(p))),
     due_at: Nullable(DateTime("RFC 3339 with offset; returned in UTC")),
+    due_date: Nullable(Day("A calendar day (YYYY-MM-DD), floating: that day in the reader's time zone")),
     tags: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 20 }),
     user_id: Type.String(),
+    list_id: Uuid("The list the task is in"),
+    parent_id: Nullable(Uuid("The parent task (same list), or null for a top-level task")),
+    position: Type.String({ description: "Opaque key of the task's manual order among its siblings" }),
+    subtask_count: Type.Integer({ minimum: 0, description: "Direct subtasks" }),
+    open_subtask_count: Type.Integer({ minimum: 0, description: "Direct subtasks not completed" }),
     created_at: DateTime("RFC 3339 UTC with milliseconds"),
     updated_at: DateTime("RFC 3339 UTC with milliseconds"),
   },
@@ -33,7 +44,14 @@ const writable = {
   title: Type.String({ minLength: 1, maxLength: 255, pattern: noNul, description: "Stored trimmed; 1–255 characters" }),
   description: Type.Union([Type.String({ maxLength: 10_000, pattern: noNul }), Type.Null()]),
   priority: Type.Union(priorities.map((p) => Type.Literal(p))),
-  due_at: Type.Union([Type.String({ format: "date-time", description: "RFC 3339 with an offset" }), Type.Null()]),
+  due_at: Type.Union([
+    Type.String({ format: "date-time", description: "RFC 3339 with an offset; a task never has both due_at and due_date" }),
+    Type.Null(),
+  ]),
+  due_date: Type.Union([
+    Type.String({ format: "date", description: "YYYY-MM-DD; a task never has both due_at and due_date" }),
+    Type.Null(),
+  ]),
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: noNul }), {
     maxItems: 20,
     description: "Lower-cased and de-duplicated; up to 20 tags of 1–40 characters",
@@ -47,10 +65,15 @@ export const TaskCreate = Type.Object(
     description: Type.Optional(writable.description),
     priority: Type.Optional(writable.priority),
     due_at: Type.Optional(writable.due_at),
+    due_date: Type.Optional(writable.due_date),
     tags: Type.Optional(writable.tags),
     completed: Type.Optional(writable.completed),
+    list_id: Type.Optional(Type.String({ maxLength: 200, description: "One of your lists; default: your Inbox (or the parent's list)" })),
+    parent_id: Type.Optional(
+      Type.String({ maxLength: 200, description: "A task of that list; the new task goes last among its subtasks (depth ≤ 4)" }),
+    ),
   },
-  { $id: "TaskCreate", additionalProperties: false },
+  { $id: "TaskCreate", additionalProperties: false, description: "A new task goes last among its siblings." },
 );
 export type TaskCreate = Static<typeof TaskCreate>;
 
@@ -60,6 +83,7 @@ export const TaskUpdate = Type.Object(
     description: Type.Optional(writable.description),
     priority: Type.Optional(writable.priority),
     due_at: Type.Optional(writable.due_at),
+    due_date: Type.Optional(writable.due_date),
     tags: Type.Optional(writable.tags),
     completed: Type.Optional(writable.completed),
   },
@@ -97,11 +121,31 @@ export const TaskListQuery = Type.Object(
     ),
     due_before: Type.Optional(Type.String({ format: "date-time", description: "due_at earlier than this (exclusive)" })),
     due_after: Type.Optional(Type.String({ format: "date-time", description: "due_at at or after this (inclusive)" })),
-    overdue: Type.Optional(Type.Boolean({ description: "true: open tasks whose due_at has passed; false: all others" })),
+    overdue: Type.Optional(
+      Type.Boolean({
+        description: "true: open tasks whose due_at has passed or whose due_date is before today (your time zone); false: all others",
+      }),
+    ),
+    list_id: Type.Optional(Type.String({ maxLength: 200, description: "Only this list's tasks (a list you cannot see is a 404)" })),
+    parent_id: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: "`none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it)",
+      }),
+    ),
+    view: Type.Optional(
+      Type.Union(
+        views.map((v) => Type.Literal(v)),
+        {
+          description:
+            "In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due",
+        },
+      ),
+    ),
     sort: Type.Optional(
       Type.Union(
         sortValues.map((s) => Type.Literal(s)),
-        { default: "-created_at", description: "Prefix with - for descending" },
+        { default: "-created_at", description: "Prefix with - for descending; position needs list_id or parent_id" },
       ),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

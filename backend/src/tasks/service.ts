@@ -1,7 +1,17 @@
 import { uuidv7 } from "uuidv7";
+import type { Clock } from "../clock.ts";
 import type { Database, Queryable } from "../db/client.ts";
 import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
-import { DomainError, type FieldError, notFound, preconditionFailed, unauthorized, validationFailed } from "../domain/errors.ts";
+import {
+  DomainError,
+  type FieldError,
+  limitExceeded,
+  notFound,
+  preconditionFailed,
+  unauthorized,
+  validationFailed,
+} from "../domain/errors.ts";
+import { retryOnPositionCollision } from "../domain/positions.ts";
 import type { ExpectedVersions } from "../domain/versions.ts";
 import { countListCacheLookup } from "../ops/metrics.ts";
 import { claimIdempotencyKey, type IdempotentReplay, recordIdempotentResponse } from "./idempotency.ts";
@@ -14,6 +24,9 @@ export interface TaskContext {
   db: Database;
   ownerId: string;
   listCache: ListPageCache;
+  limits: queries.TaskLimits;
+  /** The app's clock: views (today, upcoming, overdue) are computed at its time. */
+  clock: Clock;
 }
 
 /** A task as JSON text (built by PostgreSQL) with its version. */
@@ -53,6 +66,11 @@ function normalizeTags(field: string, tags: string[], errors: FieldError[]): str
 const earliestDate = Date.parse("0001-01-01T00:00:00Z");
 const latestDate = Date.parse("9999-12-31T23:59:59Z");
 
+/** A calendar day (format "date" already checked by the schema) PostgreSQL can store and we can send back. */
+function checkDay(field: string, value: string, errors: FieldError[]): void {
+  if (value < "0001-01-01") errors.push({ field, message: "must be within the years 0001 to 9999" });
+}
+
 function checkDate(field: string, value: string, errors: FieldError[]): void {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) errors.push({ field, message: "is not a valid date and time" });
@@ -80,10 +98,35 @@ function toChanges(input: TaskUpdate): queries.TaskChanges {
     if (input.due_at !== null) checkDate("due_at", input.due_at, errors);
     c.dueAt = input.due_at;
   }
+  if (input.due_date !== undefined) {
+    if (input.due_date !== null) checkDay("due_date", input.due_date, errors);
+    c.dueDate = input.due_date;
+  }
   if (input.tags !== undefined) c.tags = normalizeTags("tags", input.tags, errors);
   if (input.completed !== undefined) c.completed = input.completed;
+  if (c.dueAt != null && c.dueDate != null) errors.push(...bothDueKinds);
   if (errors.length > 0) throw validationFailed(errors);
   return c;
+}
+
+const bothDueKinds: FieldError[] = [
+  { field: "due_at", message: "a task has either due_at or due_date, not both (set the other to null)" },
+  { field: "due_date", message: "a task has either due_at or due_date, not both (set the other to null)" },
+];
+
+/** The write would leave the task with both kinds of due date (tasks_due_one_kind_check). */
+function isBothDueKinds(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === "23514" && (e.constraint === "tasks_due_one_kind_check" || Boolean(e.message?.includes("tasks_due_one_kind_check")));
+}
+
+/** An id in a body that names nothing the caller can see: a 422 naming the field, the same for missing and for someone else's. */
+const unseen = (field: string, what: string) => validationFailed([{ field, message: `names no ${what} of yours` }]);
+
+function optionalId(field: string, raw: string | undefined, what: string): string | null {
+  if (raw === undefined) return null;
+  if (!uuidPattern.test(raw)) throw unseen(field, what);
+  return raw.toLowerCase();
 }
 
 function isForeignKeyViolation(err: unknown): boolean {
@@ -106,35 +149,65 @@ export async function createTask(
   idempotency?: { key: string; requestHash: string },
 ): Promise<CreateOutcome> {
   const c = toChanges(input);
+  const listId = optionalId("list_id", input.list_id, "list");
+  const parentId = optionalId("parent_id", input.parent_id, "task");
   const insert = async (q: Queryable) => {
     const id = uuidv7();
-    const row = await queries.insertTask(q, {
+    const task: queries.NewTask = {
       id,
       userId: ctx.ownerId,
       title: c.title as string,
       description: c.description ?? null,
       priority: c.priority ?? 0,
       dueAt: c.dueAt ?? null,
+      dueDate: c.dueDate ?? null,
       tags: c.tags ?? [],
       completed: c.completed ?? false,
-    });
+      listId,
+      parentId,
+    };
+    const row = await queries.insertTask(q, task, ctx.limits);
+    if (!row) throw await rejection(q, task, ctx.limits);
     return { id, ...result(row) };
   };
 
   try {
-    if (idempotency === undefined) return { ...(await insert(ctx.db)), replayed: false };
-
-    return await ctx.db.transaction(async (tx) => {
-      const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotency.key, idempotency.requestHash);
-      if (claim !== "claimed") return replay(claim);
-      const created = await insert(tx);
-      await recordIdempotentResponse(tx, ctx.ownerId, idempotency.key, created.id, created.json);
-      return { ...created, replayed: false };
+    // Another append that took the same key first: try again from the new last sibling.
+    return await retryOnPositionCollision(async () => {
+      if (idempotency === undefined) return { ...(await insert(ctx.db)), replayed: false };
+      return await ctx.db.transaction(async (tx) => {
+        const claim = await claimIdempotencyKey(tx, ctx.ownerId, idempotency.key, idempotency.requestHash);
+        if (claim !== "claimed") return replay(claim);
+        const created = await insert(tx);
+        await recordIdempotentResponse(tx, ctx.ownerId, idempotency.key, created.id, created.json);
+        return { ...created, replayed: false };
+      });
     });
   } catch (err) {
     // The token outlived its user (deleted a moment ago): the task's or the key's foreign key fails.
     if (isForeignKeyViolation(err)) throw unauthorized("Your account no longer exists.");
     throw err;
+  }
+}
+
+async function rejection(q: Queryable, task: queries.NewTask, limits: queries.TaskLimits): Promise<DomainError> {
+  switch (await queries.explainRejectedInsert(q, task, limits)) {
+    case "parent":
+      return unseen("parent_id", "task");
+    case "list":
+      // No list given and no parent: the caller's Inbox is gone with the account.
+      return task.listId === null ? unauthorized("Your account no longer exists.") : unseen("list_id", "list");
+    case "parent_elsewhere":
+      return validationFailed([{ field: "parent_id", message: "is not a task of that list" }]);
+    case "depth":
+      return validationFailed([{ field: "parent_id", message: `subtasks nest at most ${queries.MAX_DEPTH} levels deep` }]);
+    case "list_full":
+      return limitExceeded(`A list holds at most ${limits.tasksPerList} tasks.`, "list_id");
+    case "parent_full":
+      return limitExceeded(`A task has at most ${limits.subtasksPerTask} subtasks.`, "parent_id");
+    default:
+      // The state changed between the insert and this look (a concurrent delete, say): as if missing.
+      return task.parentId !== null ? unseen("parent_id", "task") : unseen("list_id", "list");
   }
 }
 
@@ -164,7 +237,14 @@ const versionsFor = (ifMatch: ExpectedVersions) => (ifMatch === "any" ? null : i
 export async function updateTask(ctx: TaskContext, rawId: string, input: TaskUpdate, ifMatch: ExpectedVersions): Promise<TaskResult> {
   const id = taskId(rawId);
   const changes = toChanges(input);
-  const row = await queries.updateTask(ctx.db, ctx.ownerId, id, changes, versionsFor(ifMatch));
+  let row: queries.TaskRow | undefined;
+  try {
+    row = await queries.updateTask(ctx.db, ctx.ownerId, id, changes, versionsFor(ifMatch));
+  } catch (err) {
+    // The task keeps its other kind of date: a client switching kinds sets that one to null.
+    if (isBothDueKinds(err)) throw validationFailed(bothDueKinds);
+    throw err;
+  }
   return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
 }
 
@@ -197,6 +277,7 @@ const keyKinds: Record<SortKey, "timestamp" | "timestamp_or_infinity" | "int" | 
   due_at: "timestamp_or_infinity",
   priority: "int",
   title: "text",
+  position: "text",
 };
 
 export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise<TaskPage> {

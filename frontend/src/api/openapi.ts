@@ -430,7 +430,7 @@ export interface components {
              * @description Stable machine-readable code.
              * @enum {string}
              */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "limit_exceeded" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
             /** @description Also in the X-Request-Id header; quote it when reporting a problem. */
             request_id: string;
             /** @description Per-field validation failures (422). */
@@ -454,8 +454,21 @@ export interface components {
             /** @enum {string} */
             priority: "none" | "low" | "medium" | "high";
             due_at: string | null;
+            due_date: string | null;
             tags: string[];
             user_id: string;
+            /**
+             * Format: uuid
+             * @description The list the task is in
+             */
+            list_id: string;
+            parent_id: string | null;
+            /** @description Opaque key of the task's manual order among its siblings */
+            position: string;
+            /** @description Direct subtasks */
+            subtask_count: number;
+            /** @description Direct subtasks not completed */
+            open_subtask_count: number;
             /**
              * Format: date-time
              * @description RFC 3339 UTC with milliseconds
@@ -467,6 +480,7 @@ export interface components {
              */
             updated_at: string;
         };
+        /** @description A new task goes last among its siblings. */
         TaskCreate: {
             /** @description Stored trimmed; 1–255 characters */
             title: string;
@@ -474,9 +488,14 @@ export interface components {
             /** @enum {string} */
             priority?: "none" | "low" | "medium" | "high";
             due_at?: string | null;
+            due_date?: string | null;
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
+            /** @description One of your lists; default: your Inbox (or the parent's list) */
+            list_id?: string;
+            /** @description A task of that list; the new task goes last among its subtasks (depth ≤ 4) */
+            parent_id?: string;
         };
         /** @description The fields to change; others are kept. */
         TaskUpdate: {
@@ -486,6 +505,7 @@ export interface components {
             /** @enum {string} */
             priority?: "none" | "low" | "medium" | "high";
             due_at?: string | null;
+            due_date?: string | null;
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
@@ -2197,10 +2217,16 @@ export interface operations {
                 due_before?: string;
                 /** @description due_at at or after this (inclusive) */
                 due_after?: string;
-                /** @description true: open tasks whose due_at has passed; false: all others */
+                /** @description true: open tasks whose due_at has passed or whose due_date is before today (your time zone); false: all others */
                 overdue?: boolean;
-                /** @description Prefix with - for descending */
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title";
+                /** @description Only this list's tasks (a list you cannot see is a 404) */
+                list_id?: string;
+                /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
+                parent_id?: string;
+                /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
+                view?: "today" | "upcoming" | "overdue";
+                /** @description Prefix with - for descending; position needs list_id or parent_id */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title" | "position" | "-position";
                 limit?: number;
                 /** @description Opaque; from the Link header of the previous page */
                 cursor?: string;
@@ -3486,10 +3512,16 @@ export interface operations {
                 due_before?: string;
                 /** @description due_at at or after this (inclusive) */
                 due_after?: string;
-                /** @description true: open tasks whose due_at has passed; false: all others */
+                /** @description true: open tasks whose due_at has passed or whose due_date is before today (your time zone); false: all others */
                 overdue?: boolean;
-                /** @description Prefix with - for descending */
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title";
+                /** @description Only this list's tasks (a list you cannot see is a 404) */
+                list_id?: string;
+                /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
+                parent_id?: string;
+                /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
+                view?: "today" | "upcoming" | "overdue";
+                /** @description Prefix with - for descending; position needs list_id or parent_id */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "due_at" | "-due_at" | "priority" | "-priority" | "title" | "-title" | "position" | "-position";
                 limit?: number;
                 /** @description Opaque; from the Link header of the previous page */
                 cursor?: string;
@@ -3828,11 +3860,13 @@ export const pathsHealthzGetResponses200ContentApplicationJsonStatusValues: Read
 export const pathsReadyzGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/readyz"]["get"]["responses"]["200"]["content"]["application/json"]["status"]> = ["ready", "unavailable"];
 export const pathsReadyzGetResponses503ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]["status"]> = ["ready", "unavailable"];
 export const pathsApiTasksGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["status"]> = ["all", "pending", "completed"];
-export const pathsApiTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"];
+export const pathsApiTasksGetParametersQueryViewValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["view"]> = ["today", "upcoming", "overdue"];
+export const pathsApiTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "position", "-position"];
 export const pathsApiAdminUsersGetParametersQueryRoleValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users"]["get"]["parameters"]["query"]["role"]> = ["user", "admin"];
 export const pathsApiAdminUsersIdTasksGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["status"]> = ["all", "pending", "completed"];
-export const pathsApiAdminUsersIdTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"];
-export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["code"]> = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large", "unsupported_media_type", "validation_failed", "rate_limited", "internal", "unavailable"];
+export const pathsApiAdminUsersIdTasksGetParametersQueryViewValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["view"]> = ["today", "upcoming", "overdue"];
+export const pathsApiAdminUsersIdTasksGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/admin/users/{id}/tasks"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "updated_at", "-updated_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "position", "-position"];
+export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["code"]> = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large", "unsupported_media_type", "limit_exceeded", "validation_failed", "rate_limited", "internal", "unavailable"];
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Task"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskCreatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskCreate"]["priority"]> = ["none", "low", "medium", "high"];
 export const taskUpdatePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskUpdate"]["priority"]> = ["none", "low", "medium", "high"];

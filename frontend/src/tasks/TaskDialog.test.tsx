@@ -13,6 +13,12 @@ const task = (title: string, updated_at: string): Task => ({
   due_at: null,
   tags: [],
   user_id: "u1",
+  due_date: null,
+  list_id: "l1",
+  parent_id: null,
+  position: "a0",
+  subtask_count: 0,
+  open_subtask_count: 0,
   created_at: "2025-01-01T00:00:00.000Z",
   updated_at,
 });

@@ -22,6 +22,7 @@ const SORT_LABELS: Record<SortField, string> = {
   due_at: "Due date",
   priority: "Priority",
   title: "Title",
+  position: "Manual order",
 };
 
 export const statusTabId = (s: StatusFilter) => `status-tab-${s}`;

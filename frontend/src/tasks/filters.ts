@@ -15,8 +15,9 @@ export type SortDir = "asc" | "desc";
 
 // The value lists come from the OpenAPI document (npm run gen:api), so the screens offer what the API accepts.
 export const STATUSES: readonly StatusFilter[] = pathsApiTasksGetParametersQueryStatusValues;
+/** The sorts the filter bar offers (manual order needs a list: the list views use it). */
 export const SORT_FIELDS: readonly SortField[] = pathsApiTasksGetParametersQuerySortValues.filter(
-  (s): s is SortField => !s.startsWith("-"),
+  (s): s is SortField => !s.startsWith("-") && s !== "position",
 );
 /** Highest first, as the form and the filters list them. */
 export const PRIORITIES: readonly Priority[] = [...taskPriorityValues].reverse();

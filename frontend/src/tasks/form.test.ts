@@ -12,6 +12,12 @@ const task: Task = {
   due_at: "2025-01-15T14:30:00.000Z",
   tags: ["home", "errands"],
   user_id: "u1",
+  due_date: null,
+  list_id: "l1",
+  parent_id: null,
+  position: "a0",
+  subtask_count: 0,
+  open_subtask_count: 0,
   created_at: "2025-01-01T00:00:00.000Z",
   updated_at: "2025-01-01T00:00:00.000Z",
 };

@@ -26,8 +26,15 @@ export function placeholderTask(body: TaskCreate, userId: string, seq: number, n
     completed_at: null,
     priority: body.priority ?? "none",
     due_at: body.due_at ?? null,
+    due_date: body.due_date ?? null,
     tags: body.tags ?? [],
     user_id: userId,
+    // Until the server answers: the list and place it will give the task.
+    list_id: body.list_id ?? "",
+    parent_id: body.parent_id ?? null,
+    position: "",
+    subtask_count: 0,
+    open_subtask_count: 0,
     created_at: ts,
     updated_at: ts,
   };
