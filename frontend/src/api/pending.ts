@@ -1,6 +1,6 @@
 // TEMPORARY (issue 13): the contract's shapes until the lists routes land on lists-core and
 // `npm run gen:api` generates them. Everything here is replaced by the generated types, then deleted.
-import type { Me as SeedMe, Task as SeedTask } from "./openapi";
+import type { Me as SeedMe } from "./openapi";
 
 export type Role = "owner" | "editor" | "viewer";
 
@@ -20,13 +20,6 @@ export interface List {
   updated_at: string;
 }
 
-export type Task = SeedTask & {
-  list_id: string;
-  parent_id: string | null;
-  position: string;
-  due_date: string | null;
-  subtask_count: number;
-  open_subtask_count: number;
-};
+export type { Task } from "./openapi";
 
 export type Me = SeedMe & { timezone: string };

@@ -1,6 +1,5 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type KeyboardEvent, useState } from "react";
-import type { Task as SeedTask } from "../api/openapi";
 import type { List, Task } from "../api/pending";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
@@ -36,7 +35,7 @@ export function TaskTree({ query, depth, editor, showCompleted, onMoveTo, emptyT
   const list = useInfiniteQuery(query);
   const move = useMoveTask();
   const notify = useNotify();
-  const all = (list.data ?? []) as unknown as Task[];
+  const all = list.data ?? [];
   const items = showCompleted ? all : all.filter((t) => !t.completed);
   const ids = items.map((t) => t.id);
 
@@ -109,12 +108,11 @@ interface TaskRowProps {
 }
 
 function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: TaskRowProps) {
-  const pending = isPending(task as unknown as SeedTask);
+  const pending = isPending(task);
   const sortable = useSortableItem(task.id, pending);
   const [open, setOpen] = useState(false);
   const progress = subtaskProgress(task);
   const index = ids.indexOf(task.id);
-  const seed = task as unknown as SeedTask;
 
   // The arrow buttons keep focus on themselves as the row moves, so that the next press moves it again.
   const step = (dir: -1 | 1) => (e: { currentTarget: HTMLButtonElement }) => {
@@ -143,7 +141,7 @@ function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: 
 
   return (
     <TaskItem
-      task={seed}
+      task={task}
       itemRef={sortable.ref}
       style={sortable.style}
       className={sortable.dragging ? "task-dragging" : undefined}

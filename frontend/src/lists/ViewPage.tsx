@@ -1,5 +1,4 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import type { Task } from "../api/pending";
 import { messageOf } from "../api/problem";
 import { useTimeZone } from "../auth/timezone";
 import { Link } from "../router";
@@ -26,7 +25,7 @@ export function ViewPage({ view }: { view: View }) {
   const editor = useTaskEditor();
   const timeZone = useTimeZone();
   const names = new Map((lists.data ?? []).map((l) => [l.id, l]));
-  const items = (tasks.data ?? []) as unknown as Task[];
+  const items = tasks.data ?? [];
   const t = TITLES[view];
   const inbox = (lists.data ?? []).find((l) => l.is_inbox);
 
@@ -72,7 +71,7 @@ export function ViewPage({ view }: { view: View }) {
             return (
               <TaskItem
                 key={task.id}
-                task={task as never}
+                task={task}
                 onToggle={(x) => void editor.toggle(x)}
                 onEdit={editor.openEdit}
                 onDelete={editor.askDelete}

@@ -1,6 +1,5 @@
 import type { CSSProperties, ReactNode } from "react";
 import type { Task } from "../api/openapi";
-import type { Task as ListTask } from "../api/pending";
 import { useTimeZone } from "../auth/timezone";
 import { isPending } from "./optimistic";
 import { PRIORITY_LABELS } from "./TaskDialog";
@@ -43,7 +42,7 @@ export function TaskItem({
 }: TaskItemProps) {
   const pending = isPending(task);
   const timeZone = useTimeZone();
-  const overdue = isOverdueIn(task as Partial<ListTask> & Task, timeZone);
+  const overdue = isOverdueIn(task, timeZone);
   const checkboxId = `done-${task.id}`;
   return (
     <li
@@ -110,7 +109,7 @@ export function TaskItem({
 
 /** The due time in the user's zone, or the all-day date; "Overdue" once it has passed. */
 export function DueBadge({ task, overdue, timeZone }: { task: Task; overdue: boolean; timeZone: string }) {
-  const day = (task as Partial<ListTask>).due_date ?? null;
+  const day = task.due_date;
   if (!task.due_at && !day) return null;
   return (
     <span className={overdue ? "due overdue" : "due"}>

@@ -176,10 +176,7 @@ export function useTaskEditor(): {
         >
           <p>
             {quote(confirmDelete.title)} will be deleted permanently
-            {(confirmDelete as { subtask_count?: number }).subtask_count
-              ? `, with its ${(confirmDelete as { subtask_count?: number }).subtask_count} subtasks`
-              : ""}
-            .
+            {confirmDelete.subtask_count ? `, with its ${confirmDelete.subtask_count} subtasks` : ""}.
           </p>
         </ConfirmDialog>
       ) : null}
