@@ -32,7 +32,7 @@ module.exports = {
       name: "services-know-no-http",
       severity: "error",
       comment: "Services and data layers speak in domain errors and plain values; http/ maps them once.",
-      from: { path: "^src/[^/]+/(service|queries|[a-z-]+-service)\\.ts$" },
+      from: { path: "^src/[^/]+/(service|queries|move|order|[a-z-]+-(service|queries))\\.ts$" },
       to: { path: ["^src/http/", "^fastify$", "^@fastify/"] },
     },
     {

@@ -4,13 +4,26 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import type { ServerProcess } from "../test/support/server-process.ts";
-import { analyze, benchDatabaseUrl, bulkInsertTasks, claimPostgresDatabase, countTasks, openDatabase, sampleTaskIds } from "./database.ts";
+import {
+  analyze,
+  benchDatabaseUrl,
+  bulkInsertListTasks,
+  bulkInsertTasks,
+  claimPostgresDatabase,
+  countTasks,
+  listsOf,
+  longestKey,
+  openDatabase,
+  sampleListTaskIds,
+  sampleTaskIds,
+  taskVersions,
+} from "./database.ts";
 import type { Job, LoadUser } from "./jobs.ts";
 import { type LoadPart, runLoad } from "./load.ts";
 import { type BenchOptions, operations as operationOrder, parseOptions, UsageError, usage } from "./options.ts";
 import { waitForQuiet } from "./proc.ts";
 import { formatSeconds, note } from "./progress.ts";
-import { type BenchReport, formatReport, headline, type PhaseReport, type SeedStep } from "./report.ts";
+import { type BenchReport, formatReport, headline, type MoveEvidence, type PhaseReport, type SeedStep } from "./report.ts";
 import { ApiClient, createTasksViaApi, fetchJwts, PASSWORD, type SeededUser, signUpUsers } from "./seed.ts";
 import { type DatabaseChoice, ResourceSampler, startBenchServer, v8Memory } from "./server.ts";
 import { combine, summarize } from "./stats.ts";
@@ -26,7 +39,14 @@ const SQL_SEED_THRESHOLD = 20_000;
 const emptySamples = () => ({ latencies: new Float64Array(0), statuses: {}, errors: {} });
 const IDS_PER_USER = 20;
 
+/** The lists scenario: every user has this many lists (the Inbox and the ones it creates)… */
+const LISTS_PER_USER = 20;
+/** …with this many tasks in each, but for the first user's big list (--tasks-per-user). */
+const TASKS_PER_SMALL_LIST = 25;
+const MOVED_TASKS_SAMPLE = 500;
+
 function groupsFor(options: BenchOptions): UserGroup[] {
+  if (options.scenario === "lists") return [{ name: "users", count: options.users, tasksEach: 0 }];
   if (options.scenario === "big-user") {
     return [
       { name: "big", count: 1, tasksEach: options.tasksPerUser },
@@ -65,6 +85,30 @@ function bigUserQueries(limit: number): { name: string; owner: "big" | "small"; 
     q("-created_at", "sort=-created_at", "small"),
     q("q=invoice", "q=invoice", "small"),
   ].map((x) => ({ ...x, query: `${x.query}&limit=${limit}` }));
+}
+
+/** The lists scenario's requests, each measured alone (the move phase sits between the reads and the views). */
+function listsRequests(limit: number, bigList: string, smallList: string): { name: string; path: string }[] {
+  return [
+    { name: "GET /api/lists (20 lists)", path: "/api/lists" },
+    { name: "first page by position, 10,000-task list", path: `/api/tasks?list_id=${bigList}&parent_id=none&sort=position&limit=${limit}` },
+    { name: "first page by position, 25-task list", path: `/api/tasks?list_id=${smallList}&parent_id=none&sort=position&limit=${limit}` },
+    { name: "view=today (all 20 lists)", path: `/api/tasks?view=today&limit=${limit}` },
+    { name: "view=upcoming (all 20 lists)", path: `/api/tasks?view=upcoming&limit=${limit}` },
+  ];
+}
+
+/** Moves the server answered 200 so far, from its /metrics. */
+async function movesAnswered(origin: string): Promise<number> {
+  const res = await fetch(`${origin}/metrics`);
+  const text = await res.text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("http_requests_total{") && line.includes('route="/api/tasks/:id/move"') && line.includes('status="200"')) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
 }
 
 function describeCommand(argv: string[]): string {
@@ -130,9 +174,11 @@ async function main(): Promise<number> {
   const groups = groupsFor(opts);
   const totalUsers = groups.reduce((s, g) => s + g.count, 0);
   const totalTasks = groups.reduce((s, g) => s + g.count * g.tasksEach, 0);
+  // The lists scenario makes its tasks per list, by SQL, after the lists exist.
   const viaSql =
-    opts.seed === "sql" ||
-    (opts.seed === "auto" && (opts.scenario === "big-user" || opts.scenario === "many-users" || totalTasks > SQL_SEED_THRESHOLD));
+    opts.scenario !== "lists" &&
+    (opts.seed === "sql" ||
+      (opts.seed === "auto" && (opts.scenario === "big-user" || opts.scenario === "many-users" || totalTasks > SQL_SEED_THRESHOLD)));
   const notes: string[] = [];
   let server: ServerProcess | null = null;
 
@@ -157,6 +203,21 @@ async function main(): Promise<number> {
     }
 
     let tasksSeconds = 0;
+    if (opts.scenario === "lists") {
+      // Each user's lists through the API, as a client makes them (the Inbox came with the account).
+      const jwts = await fetchJwts(api, users, 32);
+      const started = performance.now();
+      await Promise.all(
+        jwts.map(async (jwt) => {
+          for (let i = 1; i < LISTS_PER_USER; i++) {
+            await api.expect(201, "POST", "/api/lists", { authorization: `Bearer ${jwt}` }, { name: `List ${i}` });
+          }
+        }),
+      );
+      notes.push(
+        `${(users.length * (LISTS_PER_USER - 1)).toLocaleString("en-US")} lists created through the API in ${formatSeconds((performance.now() - started) / 1000)}`,
+      );
+    }
     if (!viaSql && totalTasks > 0) {
       const jwts = await fetchJwts(api, users, 32);
       offset = 0;
@@ -172,7 +233,32 @@ async function main(): Promise<number> {
     // 2. Bulk tasks (when asked), fresh statistics, and a sample of each user's task ids — straight in the database.
     const db = await openDatabase(database);
     const ids = new Map<string, string[]>();
+    let lists: { big: string; small: string; moved: string[]; tasks: number } | null = null;
+    let versionsBefore: Awaited<ReturnType<typeof taskVersions>> | null = null;
     try {
+      if (opts.scenario === "lists") {
+        const all = await listsOf(
+          db,
+          users.map((u) => u.id),
+        );
+        const first = users[0] as SeededUser;
+        const mine = all.filter((l) => l.ownerId === first.id);
+        const big = mine[1] ?? mine[0];
+        if (!big || mine.length !== LISTS_PER_USER) throw new Error(`the first user has ${mine.length} lists, not ${LISTS_PER_USER}`);
+        tasksSeconds += await bulkInsertListTasks(db, [big], opts.tasksPerUser, "tasks (SQL, the big list)");
+        tasksSeconds += await bulkInsertListTasks(
+          db,
+          all.filter((l) => l.id !== big.id),
+          TASKS_PER_SMALL_LIST,
+          "tasks (SQL, the other lists)",
+        );
+        lists = {
+          big: big.id,
+          small: (mine[0] as { id: string }).id,
+          moved: await sampleListTaskIds(db, big.id, MOVED_TASKS_SAMPLE),
+          tasks: opts.tasksPerUser,
+        };
+      }
       if (viaSql) {
         for (const g of groups) {
           const owners = (groupUsers.get(g.name) ?? []).map((u) => u.id);
@@ -187,6 +273,7 @@ async function main(): Promise<number> {
         IDS_PER_USER,
       );
       for (const [k, v] of sample) ids.set(k, v);
+      if (lists) versionsBefore = await taskVersions(db);
       const stored = await countTasks(db);
       notes.push(
         `${stored.toLocaleString("en-US")} tasks stored; VACUUM ANALYZE and id sampling took ${formatSeconds((performance.now() - started) / 1000)}`,
@@ -194,11 +281,12 @@ async function main(): Promise<number> {
     } finally {
       await db.close();
     }
+    const seededTasks = lists ? lists.tasks + (users.length * LISTS_PER_USER - 1) * TASKS_PER_SMALL_LIST : totalTasks;
     const tasksStep: SeedStep = {
-      count: totalTasks,
-      via: viaSql ? "sql" : "api",
+      count: seededTasks,
+      via: viaSql || lists ? "sql" : "api",
       seconds: tasksSeconds,
-      perSecond: tasksSeconds > 0 ? Math.round(totalTasks / tasksSeconds) : 0,
+      perSecond: tasksSeconds > 0 ? Math.round(seededTasks / tasksSeconds) : 0,
     };
 
     // 3. The measured server: a fresh process (its memory is the load's), default settings.
@@ -245,7 +333,11 @@ async function main(): Promise<number> {
         taskSamples.push(samples);
       }
       const expected = parts.flatMap((p) =>
-        p.job.kind === "mixed" ? operationOrder.filter((op) => opts.mix[op] > 0) : p.job.kind === "query" ? [p.job.name] : [],
+        p.job.kind === "mixed"
+          ? operationOrder.filter((op) => opts.mix[op] > 0)
+          : p.job.kind === "query" || p.job.kind === "move"
+            ? [p.job.name]
+            : [],
       );
       for (const op of expected) operations[op] ??= summarize(emptySamples(), durationS);
       const signin = result.ops.get("sign-in") ?? (parts.some((p) => p.job.kind === "signin") ? emptySamples() : undefined);
@@ -263,6 +355,7 @@ async function main(): Promise<number> {
     };
 
     let generatorProcesses = 0;
+    let moves: MoveEvidence | undefined;
     const mixed: Job = { kind: "mixed", users: loadUsers(users), mix: opts.mix, listLimit: opts.listLimit };
     if (opts.scenario === "big-user") {
       const queries = bigUserQueries(opts.listLimit);
@@ -282,6 +375,33 @@ async function main(): Promise<number> {
           per,
         );
       }
+    } else if (opts.scenario === "lists" && lists) {
+      const owner = jwtOf.get((users[0] as SeededUser).id) as string;
+      const requests = listsRequests(opts.listLimit, lists.big, lists.small);
+      const moveJob: Job = { kind: "move", name: "move within the 10,000-task list", jwt: owner, taskIds: lists.moved };
+      const steps: { name: string; request: string; job: Job }[] = [
+        ...requests
+          .slice(0, 3)
+          .map((r) => ({ name: r.name, request: r.path, job: { kind: "query", name: r.name, path: r.path, jwt: owner } as Job })),
+        { name: moveJob.name, request: "POST /api/tasks/{id}/move {before|after: <a random task of the list>}", job: moveJob },
+        ...requests
+          .slice(3)
+          .map((r) => ({ name: r.name, request: r.path, job: { kind: "query", name: r.name, path: r.path, jwt: owner } as Job })),
+      ];
+      const per = Math.max(2, Math.round((opts.durationS / steps.length) * 10) / 10);
+      notes.push(`lists: each of ${steps.length} requests runs alone for ${per} s (--duration ${opts.durationS} split, at least 2 s each)`);
+      let answered = 0;
+      for (const [i, step] of steps.entries()) {
+        generatorProcesses = await runPhase(
+          step.name,
+          step.request,
+          [{ job: step.job, connections: opts.connections, processes: opts.generators }],
+          i === 0 ? opts.warmupS : Math.min(opts.warmupS, 0.5),
+          per,
+        );
+        if (step.job.kind === "move") answered = await movesAnswered(server.origin);
+      }
+      moves = { listTasks: lists.tasks, moves: answered, versionIncrements: 0, rowsChanged: 0, otherRowsChanged: 0, longestKey: 0 };
     } else if (opts.scenario === "signin-storm") {
       const storm: Job = { kind: "signin", emails: users.map((u) => u.email), password: PASSWORD };
       generatorProcesses = await runPhase(
@@ -306,6 +426,24 @@ async function main(): Promise<number> {
 
     await server.stop();
     server = null;
+
+    if (moves && lists && versionsBefore) {
+      // The one-row evidence: which rows the move phase wrote (nothing else in the scenario writes tasks).
+      const after = await openDatabase(database);
+      try {
+        for (const [id, now] of await taskVersions(after)) {
+          const was = versionsBefore.get(id);
+          const changed = !was || was.digest !== now.digest;
+          if (now.listId === lists.big) {
+            moves.versionIncrements += now.version - (was?.version ?? 0);
+            if (changed) moves.rowsChanged++;
+          } else if (changed) moves.otherRowsChanged++;
+        }
+        moves.longestKey = await longestKey(after, lists.big);
+      } finally {
+        await after.close();
+      }
+    }
 
     const cpu = cpus();
     const report: BenchReport = {
@@ -334,10 +472,11 @@ async function main(): Promise<number> {
         durationS: phases.length === 1 ? opts.durationS : (phases[0]?.durationS ?? opts.durationS),
         generatorProcesses,
         listLimit: opts.listLimit,
-        mix: opts.scenario === "big-user" ? null : opts.mix,
+        mix: opts.scenario === "big-user" || opts.scenario === "lists" ? null : opts.mix,
         signinClients: opts.scenario === "signin-storm" ? opts.signinClients : null,
       },
       phases,
+      moves,
       summary: headline(phases),
     };
     process.stdout.write(`\n${formatReport(report)}\n`);

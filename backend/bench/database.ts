@@ -96,13 +96,13 @@ const sqlArray = (items: string[]) => `ARRAY[${items.map((s) => `'${s}'`).join("
  * a due date from 30 days ago to 90 days ahead, 0–2 tags, created over the
  * past year with time-ordered (UUIDv7-shaped) ids, as the API would make them.
  */
-const insertSql = `
+const insertSqlFor = (lists: "inbox" | "given") => `
 WITH src AS (
-  SELECT u.user_id, g,
+  SELECT u.user_id, ${lists === "given" ? "u.list_id" : "NULL::uuid AS list_id"}, g,
          now() - ($4::int - g) * ($5::float8 * interval '1 second') - random() * interval '1 minute' AS created,
          random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
          random() AS r6, random() AS r7, random() AS r8, random() AS r9, random() AS r10
-  FROM unnest($1::text[]) AS u(user_id), generate_series($2::int, $3::int) AS g
+  FROM ${lists === "given" ? "unnest($1::text[], $6::uuid[]) AS u(user_id, list_id)" : "unnest($1::text[]) AS u(user_id)"}, generate_series($2::int, $3::int) AS g
 )
 INSERT INTO tasks (id, user_id, list_id, position, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
 SELECT
@@ -111,7 +111,7 @@ SELECT
     PLACING '7' FROM 13 FOR 1)
     PLACING substr('89ab', 1 + floor(r2 * 4)::int, 1) FROM 17 FOR 1)::uuid,
   user_id,
-  (SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox),
+  ${lists === "given" ? "list_id" : "(SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox)"},
   fi_integer_key(g),
   (${sqlArray(verbs)})[1 + floor(r3 * ${verbs.length})::int] || ' ' || (${sqlArray(nouns)})[1 + floor(r4 * ${nouns.length})::int] || ' #' || g,
   CASE WHEN r5 < 0.001 THEN 'Ask about the zephyr adapter before ordering'
@@ -127,6 +127,7 @@ SELECT
   created,
   CASE WHEN r6 < 0.3 THEN created + r7 * interval '3 days' ELSE created END
 FROM src`;
+const insertSql = insertSqlFor("inbox");
 
 const ROWS_PER_STATEMENT = 50_000;
 const YEAR_SECONDS = 365 * 86_400;
@@ -186,4 +187,67 @@ export async function sampleTaskIds(db: Queryable, ownerIds: string[], perUser: 
 export async function countTasks(db: Queryable): Promise<number> {
   const rows = await db.query<{ n: string | number }>("SELECT count(*) AS n FROM tasks");
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The lists scenario's tasks: `perList` tasks at the top level of each list
+ * (the same rows as bulkInsertTasks makes, in the list's manual order), in
+ * chunks of about 50,000 rows.
+ */
+export async function bulkInsertListTasks(
+  db: Database,
+  lists: { id: string; ownerId: string }[],
+  perList: number,
+  label: string,
+): Promise<number> {
+  const progress = new Progress(label, lists.length * perList);
+  if (perList === 0) return progress.finish();
+  const spacing = YEAR_SECONDS / perList;
+  const listsPerChunk = Math.max(1, Math.floor(ROWS_PER_STATEMENT / perList));
+  const seriesPerChunk = Math.min(perList, ROWS_PER_STATEMENT);
+  const sql = insertSqlFor("given");
+  let chunk = 0;
+  for (let l = 0; l < lists.length; l += listsPerChunk) {
+    const part = lists.slice(l, l + listsPerChunk);
+    for (let from = 1; from <= perList; from += seriesPerChunk) {
+      const to = Math.min(perList, from + seriesPerChunk - 1);
+      chunk++;
+      await db.transaction(async (tx) => {
+        await tx.query("SELECT setseed($1)", [((chunk * 7919) % 10_000) / 10_000]);
+        await tx.query(sql, [part.map((x) => x.ownerId), from, to, perList, spacing, part.map((x) => x.id)]);
+      });
+      progress.tick(part.length * (to - from + 1));
+    }
+  }
+  return progress.finish();
+}
+
+/** Every list of these owners, the Inbox first, then in creation order. */
+export async function listsOf(db: Queryable, ownerIds: string[]): Promise<{ id: string; ownerId: string }[]> {
+  return db.query<{ id: string; ownerId: string }>(
+    `SELECT id::text AS id, owner_id AS "ownerId" FROM lists WHERE owner_id = ANY($1::text[]) ORDER BY owner_id, NOT is_inbox, created_at, id`,
+    [ownerIds],
+  );
+}
+
+/** Up to `n` random top-level tasks of a list. */
+export async function sampleListTaskIds(db: Queryable, listId: string, n: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    "SELECT id::text AS id FROM tasks WHERE list_id = $1::uuid AND parent_id IS NULL ORDER BY random() LIMIT $2",
+    [listId, n],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Every task's version (and a digest of its row), to tell afterwards which rows a phase wrote. */
+export async function taskVersions(db: Queryable): Promise<Map<string, { listId: string; version: number; digest: string }>> {
+  const rows = await db.query<{ id: string; list_id: string; version: number; digest: string }>(
+    "SELECT id::text AS id, list_id::text AS list_id, version, md5(row_to_json(t)::text) AS digest FROM tasks t",
+  );
+  return new Map(rows.map((r) => [r.id, { listId: r.list_id, version: r.version, digest: r.digest }]));
+}
+
+export async function longestKey(db: Queryable, listId: string): Promise<number> {
+  const rows = await db.query<{ n: number | null }>("SELECT max(length(position))::int AS n FROM tasks WHERE list_id = $1::uuid", [listId]);
+  return rows[0]?.n ?? 0;
 }

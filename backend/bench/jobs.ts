@@ -27,6 +27,17 @@ export interface QueryJob {
   jwt: string;
 }
 
+/**
+ * Moves within one list (the lists scenario): each request moves a random
+ * task of `taskIds` just before or just after another random one of them.
+ */
+export interface MoveJob {
+  kind: "move";
+  name: string;
+  jwt: string;
+  taskIds: string[];
+}
+
 /** Clients signing in continuously (round-robin over the accounts). */
 export interface SigninJob {
   kind: "signin";
@@ -34,7 +45,7 @@ export interface SigninJob {
   password: string;
 }
 
-export type Job = MixedJob | QueryJob | SigninJob;
+export type Job = MixedJob | QueryJob | MoveJob | SigninJob;
 
 export interface GeneratorTask {
   origin: string;

@@ -129,6 +129,17 @@ function plannerFor(task: GeneratorTask): Planner {
       const planned: Planned = { op: job.name, method: "GET", path: job.path, headers: { authorization: `Bearer ${job.jwt}` } };
       return () => planned;
     }
+    case "move": {
+      const headers = { authorization: `Bearer ${job.jwt}`, "content-type": "application/json" };
+      const ids = job.taskIds;
+      return (random) => {
+        const moved = ids[Math.floor(random() * ids.length)] as string;
+        let anchor = ids[Math.floor(random() * ids.length)] as string;
+        if (anchor === moved) anchor = ids[(ids.indexOf(moved) + 1) % ids.length] as string;
+        const body = JSON.stringify(random() < 0.5 ? { before: anchor } : { after: anchor });
+        return { op: job.name, method: "POST", path: `/api/tasks/${moved}/move`, headers, body };
+      };
+    }
     case "signin": {
       let next = task.seed;
       const headers = { origin: task.origin, "content-type": "application/json" };

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 
-export const scenarios = ["mixed", "big-user", "many-users", "signin-storm"] as const;
+export const scenarios = ["mixed", "big-user", "many-users", "signin-storm", "lists"] as const;
 export type Scenario = (typeof scenarios)[number];
 
 export const operations = ["list", "get", "create", "update", "toggle"] as const;
@@ -14,7 +14,7 @@ export interface BenchOptions {
   scenario: Scenario;
   /** Ordinary users (big-user: ignored; it always has one big and one 100-task user). */
   users: number;
-  /** Tasks per ordinary user; for big-user, the big user's task count. */
+  /** Tasks per ordinary user; for big-user, the big user's task count; for lists, the big list's. */
   tasksPerUser: number;
   connections: number;
   durationS: number;
@@ -46,11 +46,12 @@ Starts Doable on a free port (embedded database in a temporary DATA_DIR, or
 PostgreSQL when --database-url / DATABASE_URL is set), creates users through the
 API and tasks (API or bulk SQL), runs a closed-loop load and prints a table.
 
-  --scenario NAME        mixed (default) | big-user | many-users | signin-storm
-  --users N              users (default 100; many-users 10000)
-  --tasks-per-user N     tasks per user (default 100; big-user: the big user's tasks, 100000)
+  --scenario NAME        mixed (default) | big-user | many-users | signin-storm | lists
+  --users N              users (default 100; many-users 10000; lists 10, each with 20 lists)
+  --tasks-per-user N     tasks per user (default 100; big-user: the big user's tasks, 100000;
+                         lists: the tasks of the first user's big list, 10000)
   --connections N        concurrent connections of the load (default 64)
-  --duration S           measured seconds (default 30; big-user: split across its queries, at least 2 s each)
+  --duration S           measured seconds (default 30; big-user, lists: split across their requests, at least 2 s each)
   --warmup S             unmeasured seconds before measuring (default 3)
   --mix SPEC             list=60,get=20,create=10,update=5,toggle=5
   --workers N            WEB_CONCURRENCY of the server (PostgreSQL only; default 1)
@@ -152,8 +153,13 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
 
   return {
     scenario,
-    users: positiveInt("users", values.users, scenario === "many-users" ? 10_000 : 100),
-    tasksPerUser: positiveInt("tasks-per-user", values["tasks-per-user"], scenario === "big-user" ? 100_000 : 100, 0),
+    users: positiveInt("users", values.users, scenario === "many-users" ? 10_000 : scenario === "lists" ? 10 : 100),
+    tasksPerUser: positiveInt(
+      "tasks-per-user",
+      values["tasks-per-user"],
+      scenario === "big-user" ? 100_000 : scenario === "lists" ? 10_000 : 100,
+      0,
+    ),
     connections: positiveInt("connections", values.connections, 64),
     durationS: seconds("duration", values.duration, 30, 1),
     warmupS: seconds("warmup", values.warmup, 3, 0),

@@ -44,8 +44,25 @@ export interface BenchReport {
     signinClients: number | null;
   };
   phases: PhaseReport[];
+  /** lists: what the moves wrote (the one-row evidence), read from the database around the move phase. */
+  moves?: MoveEvidence;
   /** The headline: the main phase (big-user: across all queries). */
   summary: { rps: number; p99: number; errors: number; peakRssMb: number | null };
+}
+
+export interface MoveEvidence {
+  /** Tasks in the list the moves reordered. */
+  listTasks: number;
+  /** Moves the server answered 200 (warm-up included; from its /metrics). */
+  moves: number;
+  /** Sum over the list's tasks of how much each one's version rose. */
+  versionIncrements: number;
+  /** The list's tasks whose row changed at all. */
+  rowsChanged: number;
+  /** Tasks of every other list whose row changed. */
+  otherRowsChanged: number;
+  /** The longest position key in the list afterwards. */
+  longestKey: number;
 }
 
 const num = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -126,11 +143,20 @@ export function formatReport(report: BenchReport): string {
   );
   const postgres = report.database.kind === "postgresql";
 
-  if (report.scenario === "big-user") {
+  if (report.scenario === "big-user" || report.scenario === "lists") {
     out.push("");
     out.push(
       table(
-        ["query (each alone)", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "non-2xx"],
+        [
+          report.scenario === "lists" ? "request (each alone)" : "query (each alone)",
+          "requests",
+          "req/s",
+          "p50 ms",
+          "p90 ms",
+          "p99 ms",
+          "max ms",
+          "non-2xx",
+        ],
         report.phases.map((p) => row(p.name, p.all)),
       ),
     );
@@ -139,6 +165,15 @@ export function formatReport(report: BenchReport): string {
     if (big && small && small.all.p99 > 0) {
       out.push(
         `\nfirst page, 100,000-task user vs 100-task user: p99 ${ms(big.all.p99)} ms vs ${ms(small.all.p99)} ms (${num(big.all.p99 / small.all.p99, 2)}×)`,
+      );
+    }
+    const m = report.moves;
+    if (m) {
+      out.push(
+        `\nmoves in the ${num(m.listTasks)}-task list: ${num(m.moves)} answered 200 (warm-up included); the list's rows rose ` +
+          `${num(m.versionIncrements)} versions in total over ${num(m.rowsChanged)} distinct tasks` +
+          ` (${m.moves > 0 ? num(m.versionIncrements / m.moves, 2) : "n/a"} rows written per move); rows of other lists changed: ` +
+          `${num(m.otherRowsChanged)}; longest key afterwards ${m.longestKey} characters`,
       );
     }
     const peak = Math.max(...report.phases.map((p) => p.resources.peakRssMb ?? 0));

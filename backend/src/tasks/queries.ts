@@ -144,6 +144,41 @@ export async function taskExists(q: Queryable, ownerId: string, id: string): Pro
   return rows.length > 0;
 }
 
+type CompletedRow = TaskRow & { closed: number };
+
+/**
+ * Completing a task completes its open subtasks at every level (SPEC §7), in
+ * the same statement: `update` (an UPDATE of one task, without RETURNING) runs
+ * as a CTE, and when `completing` (SQL) holds and the task ends up completed,
+ * its open descendants are completed beside it. Already completed ones keep
+ * their completed_at; reopening reopens only the task itself.
+ */
+function withCompletionCascade(update: string, completing: string): string {
+  return `WITH RECURSIVE target AS (${update}
+       RETURNING id, doc, version, completed
+     ), sub AS (
+       SELECT c.id FROM tasks c JOIN target ON c.parent_id = target.id WHERE target.completed AND ${completing}
+       UNION ALL
+       SELECT c.id FROM tasks c JOIN sub ON c.parent_id = sub.id
+     ), closed AS (
+       UPDATE tasks c SET completed = true, completed_at = now(), version = c.version + 1, updated_at = now()
+       FROM sub WHERE c.id = sub.id AND NOT c.completed
+       RETURNING 1
+     )
+     SELECT doc AS j, version, (SELECT count(*) FROM closed)::int AS closed FROM target`;
+}
+
+/**
+ * The task as stored once the statement is over: after a cascade the child
+ * counters' trigger has raised the task's open_subtask_count and version
+ * behind the RETURNING, so it is read again (by id: the write just proved access).
+ */
+async function afterCascade(q: Queryable, id: string, row: CompletedRow | undefined): Promise<TaskRow | undefined> {
+  if (!row || row.closed === 0) return row && { j: row.j, version: row.version };
+  const rows = await q.query<TaskRow>("SELECT doc AS j, version FROM tasks WHERE id = $1", [id], "task_after_cascade");
+  return rows[0];
+}
+
 /** A present key means "set this field" (null included); an absent key keeps the stored value. */
 export interface TaskChanges {
   title?: string;
@@ -163,8 +198,9 @@ export async function updateTask(
   expectedVersions: readonly number[] | null,
 ): Promise<TaskRow | undefined> {
   const has = (k: keyof TaskChanges) => k in c;
-  const rows = await q.query<TaskRow>(
-    `UPDATE tasks SET
+  const rows = await q.query<CompletedRow>(
+    withCompletionCascade(
+      `UPDATE tasks SET
        title = CASE WHEN $3 THEN $4 ELSE title END,
        description = CASE WHEN $5 THEN $6 ELSE description END,
        priority = CASE WHEN $7 THEN $8::smallint ELSE priority END,
@@ -177,8 +213,9 @@ export async function updateTask(
        due_date = CASE WHEN $16 THEN $17::date ELSE due_date END,
        version = version + 1,
        updated_at = now()
-     WHERE id = $1 AND user_id = $2 AND ($15::int[] IS NULL OR version = ANY($15::int[]))
-     ${RETURNING}`,
+     WHERE id = $1 AND user_id = $2 AND ($15::int[] IS NULL OR version = ANY($15::int[]))`,
+      "$13 AND $14::boolean",
+    ),
     [
       id,
       ownerId,
@@ -200,7 +237,7 @@ export async function updateTask(
     ],
     "task_update",
   );
-  return rows[0];
+  return afterCascade(q, id, rows[0]);
 }
 
 /** Sets completion (or toggles it when `completed` is null) in one atomic statement. */
@@ -211,19 +248,21 @@ export async function setCompletion(
   completed: boolean | null,
   expectedVersions: readonly number[] | null,
 ): Promise<TaskRow | undefined> {
-  const rows = await q.query<TaskRow>(
-    `UPDATE tasks SET
+  const rows = await q.query<CompletedRow>(
+    withCompletionCascade(
+      `UPDATE tasks SET
        completed = coalesce($3::boolean, NOT completed),
        completed_at = CASE WHEN NOT coalesce($3::boolean, NOT completed) THEN NULL
                            WHEN completed THEN completed_at ELSE now() END,
        version = version + 1,
        updated_at = now()
-     WHERE id = $1 AND user_id = $2 AND ($4::int[] IS NULL OR version = ANY($4::int[]))
-     ${RETURNING}`,
+     WHERE id = $1 AND user_id = $2 AND ($4::int[] IS NULL OR version = ANY($4::int[]))`,
+      "true",
+    ),
     [id, ownerId, completed, expectedVersions],
     "task_completion",
   );
-  return rows[0];
+  return afterCascade(q, id, rows[0]);
 }
 
 export async function deleteTask(q: Queryable, ownerId: string, id: string, expectedVersions: readonly number[] | null): Promise<boolean> {

@@ -8,11 +8,12 @@ import { etagOf, ifNoneMatchMatches, parseIfMatch } from "../http/conditional.ts
 import { etagHeader, jsonContent, sendJsonText, sendPage } from "../http/reply.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
 import { requestHash } from "./idempotency.ts";
-import { CompletionBody, Task, TaskCreate, TaskIdParams, TaskListQuery, TaskUpdate, taskListResponse } from "./schemas.ts";
+import { moveTask } from "./move.ts";
+import { CompletionBody, Task, TaskCreate, TaskIdParams, TaskListQuery, TaskMove, TaskUpdate, taskListResponse } from "./schemas.ts";
 import * as tasks from "./service.ts";
 
 /** Schemas other routes refer to by $id (the admin's view of a user's tasks among them). */
-const sharedSchemas = [Task, TaskCreate, TaskUpdate, CompletionBody];
+const sharedSchemas = [Task, TaskCreate, TaskUpdate, CompletionBody, TaskMove];
 
 const ConditionalHeaders = Type.Object({
   "if-match": Type.Optional(Type.String({ description: "Only write if the task's ETag is one of these (else 412)" })),
@@ -195,5 +196,28 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
       const task = await tasks.setCompletion(ctxOf(req), req.params.id, req.body.completed ?? null, parseIfMatch(req.headers["if-match"]));
       return sendTask(reply, task);
     },
+  );
+
+  api.post(
+    "/api/tasks/:id/move",
+    {
+      // No body at all means "to the end of its siblings", like an empty object.
+      preValidation: async (req) => {
+        if (req.body === undefined) req.body = {};
+      },
+      schema: {
+        operationId: "moveTask",
+        summary: "Move a task with its subtasks: among its siblings, under another parent, to another list",
+        tags,
+        params: TaskIdParams,
+        headers: ConditionalHeaders,
+        body: Type.Ref(TaskMove),
+        response: {
+          200: jsonContent("The moved task", Type.Ref(Task), etagHeader),
+          ...problemResponses(...apiErrors, 403, 404, 409, 412),
+        },
+      },
+    },
+    async (req, reply) => sendTask(reply, await moveTask(ctxOf(req), req.params.id, req.body, parseIfMatch(req.headers["if-match"]))),
   );
 });

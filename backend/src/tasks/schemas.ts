@@ -96,6 +96,29 @@ export const CompletionBody = Type.Object(
   { $id: "CompletionBody", additionalProperties: false, description: "Set the state; without a body (or with {}) the state is toggled." },
 );
 
+const taskRef = (description: string) => Type.String({ maxLength: 200, description });
+
+export const TaskMove = Type.Object(
+  {
+    list_id: Type.Optional(
+      Type.String({ maxLength: 200, description: "The list to move to (default: the parent's, else the task's own)" }),
+    ),
+    parent_id: Type.Optional(
+      Type.Union([taskRef("The new parent, a task of the destination list (subtasks nest at most 4 levels)"), Type.Null()], {
+        description: "null: the top level; absent: the current parent (in another list: the top level)",
+      }),
+    ),
+    before: Type.Optional(taskRef("Place the task just before this sibling at the destination")),
+    after: Type.Optional(taskRef("Place the task just after this sibling at the destination (with before: the two must be adjacent)")),
+  },
+  {
+    $id: "TaskMove",
+    additionalProperties: false,
+    description: "Where the task goes, with all its subtasks; without before and after, to the end of its new siblings.",
+  },
+);
+export type TaskMove = Static<typeof TaskMove>;
+
 export const TaskListQuery = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal("all"), Type.Literal("pending"), Type.Literal("completed")], { default: "all" })),
