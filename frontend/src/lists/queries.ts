@@ -1,5 +1,6 @@
 import { type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, type FetchResult, ok } from "../api/client";
+import type { TaskMove } from "../api/openapi";
 import { type Pages, removeItem } from "../api/pages";
 import type { List, Task } from "../api/pending";
 import type { TaskListQuery } from "../tasks/filters";
@@ -105,7 +106,7 @@ export interface MoveTask {
   /** The cached list (the task's siblings) the move is shown in, and the index it moves to there. */
   siblings?: readonly unknown[];
   to?: number;
-  body: { list_id?: string; parent_id?: string | null } & Partial<{ before: string; after: string }>;
+  body: TaskMove;
 }
 
 /**
