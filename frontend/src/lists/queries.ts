@@ -3,7 +3,6 @@ import { api, type FetchResult, ok } from "../api/client";
 import type { TaskMove } from "../api/openapi";
 import { type Pages, removeItem } from "../api/pages";
 import type { List, Task } from "../api/pending";
-import type { TaskListQuery } from "../tasks/filters";
 import { taskKeys, taskListQuery } from "../tasks/queries";
 import { type Anchor, moveInArray, moveInPages } from "./order";
 
@@ -144,14 +143,14 @@ const PAGE = 50;
 
 /** A list's top-level tasks in their manual order. */
 export const listTasksQuery = (listId: string) =>
-  taskListQuery(MINE, { list_id: listId, parent_id: "none", sort: "position", limit: PAGE } as unknown as TaskListQuery);
+  taskListQuery(MINE, { list_id: listId, parent_id: "none", sort: "position", limit: PAGE });
 
 /** A task's direct subtasks in their manual order (fetched when the parent is expanded). */
 export const subtasksQuery = (parentId: string) =>
-  taskListQuery(MINE, { parent_id: parentId, sort: "position", limit: PAGE } as unknown as TaskListQuery);
+  taskListQuery(MINE, { parent_id: parentId, sort: "position", limit: PAGE });
 
 export type View = "today" | "upcoming";
 
 /** Today or Upcoming across every list, soonest first. */
 export const viewQuery = (view: View) =>
-  taskListQuery(MINE, { view, sort: "due_at", status: "all", limit: PAGE } as unknown as TaskListQuery);
+  taskListQuery(MINE, { view, sort: "due_at", status: "all", limit: PAGE });
