@@ -18,6 +18,7 @@ import { registerOpenApi } from "./http/openapi.ts";
 import { createRateLimiters, type RateLimiters } from "./http/rate-limit.ts";
 import { registerWebApp, webAppFallback } from "./http/static.ts";
 import { buildValidator } from "./http/validation.ts";
+import { listRoutes } from "./lists/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       // One plugin per feature; each adds its own schemas and routes.
       await api.register(meRoutes);
       await api.register(taskRoutes);
+      await api.register(listRoutes);
       await api.register(adminRoutes);
     });
     await registerWebApp(app, config);

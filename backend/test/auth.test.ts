@@ -89,7 +89,8 @@ test("GET /api/me returns exactly the caller's public fields", async () => {
   const res = await t.app.inject({ method: "GET", url: "/api/me", headers: alice.auth });
   assert.equal(res.statusCode, 200);
   const body = res.json() as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body), ["id", "email", "name", "role", "created_at"]);
+  assert.deepEqual(Object.keys(body), ["id", "email", "name", "role", "created_at", "timezone"]);
+  assert.equal(body.timezone, "UTC", "until the user picks one");
   assert.equal(body.id, alice.id);
   assert.equal(body.email, alice.email);
   assert.equal(body.role, "user");

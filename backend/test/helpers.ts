@@ -41,9 +41,15 @@ export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
  */
 export class TestClock {
   private offsetMs = 0;
-  readonly now = (): number => Date.now() + this.offsetMs;
+  private frozenAt: number | null = null;
+  readonly now = (): number => this.frozenAt ?? Date.now() + this.offsetMs;
   advance(ms: number): void {
-    this.offsetMs += ms;
+    if (this.frozenAt !== null) this.frozenAt += ms;
+    else this.offsetMs += ms;
+  }
+  /** Stops the clock at `ms` (until `advance` or another `freeze`): "now" at the edge of a day, exactly. */
+  freeze(ms: number): void {
+    this.frozenAt = ms;
   }
 }
 

@@ -587,7 +587,24 @@ describe("API3:2023 broken object property level authorization", () => {
     await call("updateTask", { method: "PATCH", url: `/api/tasks/${task.id}`, headers: alice.auth, payload: { title: "patched" } }, 200);
     await call("completeTask", { method: "PATCH", url: `/api/tasks/${task.id}/complete`, headers: alice.auth }, 200);
     await call("deleteTask", { method: "DELETE", url: `/api/tasks/${task.id}`, headers: alice.auth }, 204);
+    await call("updateMe", { method: "PATCH", url: "/api/me", headers: alice.auth, payload: { timezone: "Europe/Berlin" } }, 200);
+    await call("listLists", { method: "GET", url: "/api/lists", headers: alice.auth }, 200);
+    const list = (
+      await call("createList", { method: "POST", url: "/api/lists", headers: alice.auth, payload: { name: "tour" } }, 201)
+    ).json() as {
+      id: string;
+    };
+    const other = (
+      await call("createList", { method: "POST", url: "/api/lists", headers: alice.auth, payload: { name: "tour 2" } }, 201)
+    ).json() as {
+      id: string;
+    };
+    await call("getList", { method: "GET", url: `/api/lists/${list.id}`, headers: alice.auth }, 200);
+    await call("updateList", { method: "PATCH", url: `/api/lists/${list.id}`, headers: alice.auth, payload: { color: "#123456" } }, 200);
+    await call("moveList", { method: "POST", url: `/api/lists/${list.id}/move`, headers: alice.auth, payload: { after: other.id } }, 200);
+    await call("deleteList", { method: "DELETE", url: `/api/lists/${other.id}`, headers: alice.auth }, 204);
     await call("adminListUsers", { method: "GET", url: "/api/admin/users", headers: admin.auth }, 200);
+    await call("adminListUserLists", { method: "GET", url: `/api/admin/users/${bob.id}/lists`, headers: admin.auth }, 200);
     await call("adminGetUser", { method: "GET", url: `/api/admin/users/${victim.id}`, headers: admin.auth }, 200);
     await call("adminListUserTasks", { method: "GET", url: `/api/admin/users/${bob.id}/tasks`, headers: admin.auth }, 200);
     await call(
@@ -603,7 +620,7 @@ describe("API3:2023 broken object property level authorization", () => {
       paths: Record<string, Record<string, { operationId: string }>>;
     };
     const documented = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-    const toured = new Set([...bodies.map((b) => b.op), "deleteTask", "adminDeleteUser", "metrics"]);
+    const toured = new Set([...bodies.map((b) => b.op), "deleteTask", "deleteList", "adminDeleteUser", "metrics"]);
     assert.deepEqual(
       documented.filter((op) => !toured.has(op)),
       [],

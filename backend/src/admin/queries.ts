@@ -55,7 +55,9 @@ const USER_DETAIL_JSON = `(SELECT json_build_object(
   'task_counts', json_build_object('total', c.total, 'completed', c.completed, 'overdue', c.overdue))
   FROM (SELECT count(*)::int AS total,
                count(*) FILTER (WHERE completed)::int AS completed,
-               count(*) FILTER (WHERE NOT completed AND due_at < now())::int AS overdue
+               -- Overdue as the user sees it: a floating day passes at midnight in their time zone.
+               count(*) FILTER (WHERE NOT completed AND (due_at < now() OR due_date < (now() AT TIME ZONE
+                 coalesce((SELECT timezone FROM user_preferences p WHERE p.user_id = u.id), 'UTC'))::date))::int AS overdue
           FROM tasks t WHERE t.user_id = u.id) c)::text`;
 
 export interface UserFilter {
@@ -158,7 +160,10 @@ export async function statsJson(q: Queryable): Promise<string> {
        'tasks', (SELECT json_build_object(
                    'total', count(*)::int,
                    'completed', count(*) FILTER (WHERE completed)::int,
-                   'overdue', count(*) FILTER (WHERE NOT completed AND due_at < now())::int) FROM tasks))::text AS j`,
+                   'overdue', count(*) FILTER (WHERE NOT completed AND (due_at < now()
+                     OR due_date < (now() AT TIME ZONE coalesce(p.timezone, 'UTC'))::date))::int)
+                   FROM tasks t LEFT JOIN user_preferences p ON p.user_id = t.user_id),
+       'lists', (SELECT json_build_object('total', count(*)::int) FROM lists))::text AS j`,
     [],
     "admin_stats",
   );

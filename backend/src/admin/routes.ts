@@ -5,6 +5,8 @@ import { actorOf } from "../auth/bearer-gate.ts";
 import { forbidden, unauthorized } from "../domain/errors.ts";
 import { jsonContent as json, linkHeader, sendJsonText, sendPage } from "../http/reply.ts";
 import { apiErrors, problemResponses } from "../http/schemas.ts";
+import { List } from "../lists/schemas.ts";
+import * as lists from "../lists/service.ts";
 import { TaskListQuery, taskListResponse } from "../tasks/schemas.ts";
 import * as tasks from "../tasks/service.ts";
 import * as queries from "./queries.ts";
@@ -99,6 +101,27 @@ export async function adminRoutes(scope: FastifyInstance): Promise<void> {
       const page = await tasks.listTasks({ db, ownerId: id, listCache, limits: api.ctx.limits, clock: api.ctx.clock }, req.query);
       await admin.audit(db, ctx, "user.tasks.list", { userId: id }, { query: req.query, returned: page.count });
       return sendPage(req, reply, page, pageOptions);
+    },
+  );
+
+  api.get(
+    "/api/admin/users/:id/lists",
+    {
+      schema: {
+        operationId: "adminListUserLists",
+        summary: "A user's lists with their counts, archived ones included, in the user's order (read-only, audited)",
+        tags,
+        params: UserIdParams,
+        response: { 200: json("The user's lists, as they see them", Type.Array(Type.Ref(List))), ...problemResponses(...adminErrors, 404) },
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req);
+      const id = req.params.id;
+      await admin.assertUserExists(ctx, id);
+      const body = await lists.listLists({ db, userId: id, limits: api.ctx.limits }, { archived: "all" });
+      await admin.audit(db, ctx, "user.lists.read", { userId: id }, {});
+      return sendJson(reply, body);
     },
   );
 

@@ -61,6 +61,7 @@ export const Stats = Type.Object(
       { additionalProperties: false },
     ),
     tasks: Type.Object({ total: Type.Integer(), completed: Type.Integer(), overdue: Type.Integer() }, { additionalProperties: false }),
+    lists: Type.Object({ total: Type.Integer({ description: "Lists of every user, Inboxes included" }) }, { additionalProperties: false }),
   },
   { $id: "Stats", additionalProperties: false },
 );
@@ -70,7 +71,7 @@ export const AuditEntry = Type.Object(
     id: Type.String({ format: "uuid" }),
     actor_id: Type.String(),
     actor_email: Type.Union([Type.String(), Type.Null()]),
-    action: Type.String({ description: "e.g. user.update, user.delete, user.view, user.tasks.list, users.list" }),
+    action: Type.String({ description: "e.g. user.update, user.delete, user.view, user.tasks.list, user.lists.read, users.list" }),
     target_user_id: Type.Union([Type.String(), Type.Null()]),
     target_task_id: Type.Union([Type.String(), Type.Null()]),
     request_id: Type.String(),

@@ -115,11 +115,18 @@ function fieldOf(error: AjvError): string {
 /** Fields clients see but never set; naming one in a body gets a message that says so. */
 const readOnlyFields = new Set(["id", "user_id", "created_at", "updated_at", "completed_at", "version", "role", "banned", "email"]);
 
-function messageOf(error: AjvError): string {
+/** A task's place (list, parent, order) changes only through its move route, never in an update. */
+const movedFields = new Set(["list_id", "parent_id", "position"]);
+const taskUpdateRoute = /^\/api\/tasks\/:id$/;
+
+function messageOf(error: AjvError, route: string | undefined): string {
   const p = error.params;
   switch (error.keyword) {
     case "additionalProperties": {
       const name = p.additionalProperty;
+      if (typeof name === "string" && movedFields.has(name) && route !== undefined && taskUpdateRoute.test(route)) {
+        return "cannot be changed here: use POST /api/tasks/{id}/move";
+      }
       return typeof name === "string" && readOnlyFields.has(name) ? "is read-only" : "is not a field you can set";
     }
     case "required":
@@ -153,11 +160,12 @@ function messageOf(error: AjvError): string {
   }
 }
 
-export function validationErrors(errors: AjvError[]): FieldError[] {
+/** `route`: the route's URL pattern (some messages depend on where the field was sent). */
+export function validationErrors(errors: AjvError[], route?: string): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const error of errors) {
-    const fe = { field: fieldOf(error), message: messageOf(error) };
+    const fe = { field: fieldOf(error), message: messageOf(error, route) };
     const key = `${fe.field}\u0000${fe.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -171,7 +179,10 @@ export function toDomainError(err: unknown, request: FastifyRequest): DomainErro
   if (err instanceof DomainError) return err;
   const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe?.validation) {
-    return validationFailed(validationErrors(fe.validation), `The request ${fe.validationContext ?? "input"} is not valid.`);
+    return validationFailed(
+      validationErrors(fe.validation, request.routeOptions?.url),
+      `The request ${fe.validationContext ?? "input"} is not valid.`,
+    );
   }
   switch (fe?.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":

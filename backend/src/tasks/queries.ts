@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/client.ts";
 import { isoUtc, likePattern } from "../db/sql.ts";
-import type { SortKey } from "./schemas.ts";
+import type { SortKey, View } from "./schemas.ts";
 
 /*
  * The task data layer. Every statement filters on the owner. Rows leave
@@ -283,6 +283,55 @@ export interface ListFilters {
   dueBefore?: string;
   dueAfter?: string;
   overdue?: boolean;
+  /** One list's tasks (the caller must be a member). */
+  listId?: string;
+  /** "none": top-level tasks; an id: that task's direct subtasks. */
+  parentId?: string;
+  view?: View;
+}
+
+/**
+ * Which counter validates a cached page: the list's own (tasks_version, for a
+ * page of one list or of one task's subtasks) or the owner's cross-list one.
+ */
+export type PageScope = { kind: "owner" } | { kind: "list"; listId: string } | { kind: "parent"; parentId: string };
+
+export function scopeOf(f: ListFilters): PageScope {
+  if (f.listId !== undefined) return { kind: "list", listId: f.listId };
+  if (f.parentId !== undefined && f.parentId !== "none") return { kind: "parent", parentId: f.parentId };
+  return { kind: "owner" };
+}
+
+/**
+ * The version a page of this scope is read at, as one scalar subquery of the
+ * page's own statement (same snapshot) that is also its access check: null
+ * when the caller cannot see the list or the parent task. A list's counter
+ * carries the list's id, so that two lists' counters never compare equal.
+ */
+function versionSql(scope: PageScope, param: (v: unknown) => string): string {
+  switch (scope.kind) {
+    case "owner":
+      return "(SELECT version::text FROM task_list_versions WHERE user_id = $1)";
+    case "list":
+      return `(SELECT l.id::text || ':' || l.tasks_version FROM lists l JOIN list_members m ON m.list_id = l.id AND m.user_id = $1
+                WHERE l.id = ${param(scope.listId)}::uuid)`;
+    case "parent":
+      return `(SELECT l.id::text || ':' || l.tasks_version FROM tasks p JOIN lists l ON l.id = p.list_id
+                 JOIN list_members m ON m.list_id = l.id AND m.user_id = $1 WHERE p.id = ${param(scope.parentId)}::uuid)`;
+  }
+}
+
+/** The version of a page's scope now; undefined when the caller cannot see it (see versionSql). */
+export async function scopeVersion(q: Queryable, ownerId: string, scope: PageScope): Promise<string | undefined> {
+  const params: unknown[] = [ownerId];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const rows = await q.query<{ v: string | null }>(`SELECT ${versionSql(scope, param)} AS v`, params, `task_scope_version_${scope.kind}`);
+  const v = rows[0]?.v;
+  if (v == null) return scope.kind === "owner" ? "0" : undefined;
+  return v;
 }
 
 export interface ListPage {
@@ -334,13 +383,27 @@ export interface ListedPage {
  * 100-task page, about 170-280 µs less CPU in Node for about 55 µs more in
  * PostgreSQL.
  */
-export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, page: ListPage): Promise<ListedPage> {
+export async function listTasks(
+  q: Queryable,
+  ownerId: string,
+  f: ListFilters,
+  page: ListPage,
+  nowMs: number,
+): Promise<ListedPage | undefined> {
   const params: unknown[] = [ownerId];
-  const where = ["user_id = $1"];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
+  const scope = scopeOf(f);
+  const where: string[] = [];
+  // Without a list: every list the caller can see. In issue 13 every list is private, so that is
+  // exactly the caller's own tasks, on the seed's (user_id, sort, id) indexes; sharing (issue 14)
+  // widens this to the caller's memberships.
+  if (f.listId !== undefined) where.push(`list_id = ${param(f.listId)}::uuid`);
+  else where.push("user_id = $1");
+  if (f.parentId === "none") where.push("parent_id IS NULL");
+  else if (f.parentId !== undefined) where.push(`parent_id = ${param(f.parentId)}::uuid`);
   if (f.completed !== undefined) where.push(f.completed ? "completed" : "NOT completed");
   if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
   if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
@@ -352,30 +415,40 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
     const concatenated = `(title || E'\\n' || coalesce(description, '')) ILIKE ${p}`;
     where.push(f.search.includes("\n") ? `${concatenated} AND (title ILIKE ${p} OR description ILIKE ${p})` : concatenated);
   }
-  // Written on due_sort (= coalesce(due_at, 'infinity'); due dates are always finite) so that the
-  // (user_id, due_sort, id) index serves the range and the planner sees one range, not two guesses.
+  // Written on due_sort (= coalesce(due_at, end of due_date in UTC, 'infinity'); due dates are always
+  // finite) so that the (user_id, due_sort, id) index serves the range and the planner sees one range.
   if (f.dueBefore) where.push(`due_sort < ${param(f.dueBefore)}::timestamptz`);
   if (f.dueAfter) where.push(`due_sort >= ${param(f.dueAfter)}::timestamptz AND due_sort < 'infinity'`);
-  if (f.overdue === true) where.push("NOT completed AND due_at < now()");
-  if (f.overdue === false) where.push("(completed OR due_at IS NULL OR due_at >= now())");
+  if (f.overdue !== undefined || f.view !== undefined) {
+    const day = dayTerms(param(new Date(nowMs).toISOString()));
+    if (f.overdue === true) where.push(day.overdue);
+    if (f.overdue === false) where.push(`NOT ${day.overdue}`);
+    if (f.view !== undefined) where.push(day.view(f.view));
+  }
 
   const col = sortColumn[page.sort];
   const dir = page.descending ? "DESC" : "ASC";
   if (page.after) {
-    where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${param(page.after.key)}::${col.cast}, ${param(page.after.id)}::uuid)`);
+    const k = `${param(page.after.key)}::${col.cast}`;
+    // The leading column alone lets the index start the scan at the key (the row comparison alone
+    // is not an index condition on (list_id, parent_id, position)).
+    if (page.sort === "position") where.push(`position ${page.descending ? "<=" : ">="} ${k}`);
+    where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${k}, ${param(page.after.id)}::uuid)`);
   }
+  const version = versionSql(scope, param);
   const rows = `SELECT doc AS j, id, ${col.expr} AS s FROM tasks
     WHERE ${where.join(" AND ")}
     ORDER BY ${col.expr} ${dir}, id ${dir}
     LIMIT ${param(page.limit + 1)}`;
   // Numbered after the LIMIT (which keeps PostgreSQL's top-N sort), in the order the rows already have.
   const limit = param(page.limit);
-  // The owner's list version comes from the same snapshot as the rows (for the page cache).
-  const text = `SELECT count(*)::int AS n,
-      (SELECT version::text FROM task_list_versions WHERE user_id = $1) AS v,
+  // The version comes from the same snapshot as the rows (for the page cache); for a list or a
+  // parent it is also the access check: null, and no rows, when the caller cannot see it.
+  const text = `SELECT count(*)::int AS n, ${version} AS v,
       '[' || coalesce(string_agg(j, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') || ']' AS json,
       ${col.key(`max(s) FILTER (WHERE n = ${limit})`)} AS k, max(id::text) FILTER (WHERE n = ${limit}) AS id
-    FROM (SELECT j, id, s, row_number() OVER (ORDER BY s ${dir}, id ${dir}) AS n FROM (${rows}) page) numbered`;
+    FROM (SELECT j, id, s, row_number() OVER (ORDER BY s ${dir}, id ${dir}) AS n FROM (${rows}) page
+          WHERE ${scope.kind === "owner" ? "true" : `${version} IS NOT NULL`}) numbered`;
   // A search or tag filter's best plan depends on its value (a common word: walk the sort index;
   // a rare one: the GIN index), so those statements stay unnamed and are planned for their values.
   // A named one gets PostgreSQL's generic plan after five runs: measured 20-40x slower for them.
@@ -385,6 +458,7 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
     params,
     valueSensitive ? undefined : statementName(text),
   );
+  if (scope.kind !== "owner" && r?.v == null) return undefined;
   const n = r?.n ?? 0;
   return {
     version: r?.v ?? "0",
@@ -394,12 +468,33 @@ export async function listTasks(q: Queryable, ownerId: string, f: ListFilters, p
   };
 }
 
-/** The owner's current list version (see tasks/list-cache.ts). */
-export async function listVersion(q: Queryable, ownerId: string): Promise<string> {
-  const rows = await q.query<{ v: string }>(
-    "SELECT version::text AS v FROM task_list_versions WHERE user_id = $1",
-    [ownerId],
-    "task_list_version",
-  );
-  return rows[0]?.v ?? "0";
+/**
+ * The calendar in the owner's time zone (user_preferences, UTC by default)
+ * at `now` (the app's clock, a parameter: tests pin it). A due_date is that
+ * day wherever the reader is: due at its end, overdue from the next day on.
+ */
+function dayTerms(now: string) {
+  const zone = "coalesce((SELECT timezone FROM user_preferences WHERE user_id = $1), 'UTC')";
+  const today = `((${now}::timestamptz AT TIME ZONE ${zone})::date)`;
+  // Midnight at the start of `today + days` in the zone, as an instant (DST-aware).
+  const midnight = (days: number) => `((${today} + ${days})::timestamp AT TIME ZONE ${zone})`;
+  const overdue = `(NOT completed AND (coalesce(due_at < ${now}::timestamptz, false) OR coalesce(due_date < ${today}, false)))`;
+  const dueWithin = (days: number) =>
+    `((due_at >= ${midnight(0)} AND due_at < ${midnight(days)}) OR (due_date >= ${today} AND due_date < ${today} + ${days}))`;
+  // Bounds on due_sort (a floating day sorts at its end in UTC) so that (user_id, due_sort, id) can
+  // narrow the scan; the exact tests follow them.
+  // The last millisecond of `today + days` in UTC: where due_sort puts that floating day.
+  const dayEndUtc = (days: number) => `((((${today} + ${days + 1})::timestamp - interval '1 millisecond') AT TIME ZONE 'UTC'))`;
+  const view = (v: View): string => {
+    switch (v) {
+      case "today":
+        return `due_sort <= greatest(${midnight(1)}, ${dayEndUtc(0)}) AND (${dueWithin(1)} OR ${overdue})`;
+      case "upcoming":
+        return `due_sort >= least(${midnight(0)}, ${dayEndUtc(0)}) AND due_sort <= greatest(${midnight(7)}, ${dayEndUtc(6)})
+                AND ${dueWithin(7)} AND NOT ${overdue}`;
+      case "overdue":
+        return overdue;
+    }
+  };
+  return { overdue, view };
 }

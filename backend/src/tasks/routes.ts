@@ -65,7 +65,8 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
         summary: "List your tasks (filter, search, sort, keyset paging)",
         tags,
         querystring: TaskListQuery,
-        response: { 200: taskListResponse, ...problemResponses(...apiErrors) },
+        // 404: list_id or parent_id names a list or task the caller cannot see.
+        response: { 200: taskListResponse, ...problemResponses(...apiErrors, 404) },
       },
     },
     async (req, reply) => sendPage(req, reply, await tasks.listTasks(ctxOf(req), req.query), { publicUrl: config.publicUrl }),

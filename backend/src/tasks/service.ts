@@ -290,7 +290,14 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
   if (query.due_before !== undefined) checkDate("due_before", query.due_before, errors);
   if (query.due_after !== undefined) checkDate("due_after", query.due_after, errors);
   const tags = query.tag ? normalizeTags("tag", query.tag, errors) : undefined;
+  // Positions order siblings: they compare only within one list (or one parent's children).
+  if (sort === "position" && query.list_id === undefined && (query.parent_id === undefined || query.parent_id === "none")) {
+    errors.push({ field: "sort", message: "position needs list_id or a parent_id task id" });
+  }
   if (errors.length > 0) throw validationFailed(errors);
+  // A list or parent that is malformed names nothing: the 404 of one that does not exist.
+  if (query.list_id !== undefined && !uuidPattern.test(query.list_id)) throw notFound("No such list.");
+  if (query.parent_id !== undefined && query.parent_id !== "none" && !uuidPattern.test(query.parent_id)) throw notFound("No such task.");
 
   const after = query.cursor ? decodeCursor(query.cursor, sortParam, keyKinds[sort]) : undefined;
   const filters: queries.ListFilters = {
@@ -301,9 +308,13 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
     dueBefore: query.due_before,
     dueAfter: query.due_after,
     overdue: query.overdue,
+    listId: query.list_id?.toLowerCase(),
+    parentId: query.parent_id === "none" ? "none" : query.parent_id?.toLowerCase(),
+    view: query.view,
   };
   const pageSpec: queries.ListPage = { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined };
   const page = await cachedPage(ctx, filters, pageSpec);
+  if (!page) throw filters.listId !== undefined ? notFound("No such list.") : notFound("No such task.");
   return {
     body: page.body,
     count: page.count,
@@ -312,31 +323,39 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
 }
 
 /**
- * A page from the list cache when the owner's list version is unchanged
- * since it was stored, else from the database (and stored). Pages whose
- * content depends on the clock (`overdue`) always come from the database.
+ * A page from the list cache when the version of its scope is unchanged
+ * since it was stored, else from the database (and stored). A page of one
+ * list (or of one task's subtasks) is validated on that list's own counter,
+ * so writes elsewhere leave it cached; a page across lists on the owner's.
+ * Pages whose content depends on the clock (`overdue`, `view`) always come
+ * from the database. Undefined: the caller cannot see the list or parent.
  */
 async function cachedPage(
   ctx: TaskContext,
   filters: queries.ListFilters,
   page: queries.ListPage,
-): Promise<Omit<StoredPage, "body"> & { body: string | Buffer }> {
+): Promise<(Omit<StoredPage, "body"> & { body: string | Buffer }) | undefined> {
   const { listCache } = ctx;
-  if (!listCache.enabled || filters.overdue !== undefined) {
+  if (!listCache.enabled || filters.overdue !== undefined || filters.view !== undefined) {
     countListCacheLookup("bypass");
-    const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page);
-    return { body: fresh.json, count: fresh.count, next: fresh.next };
+    const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page, ctx.clock());
+    return fresh && { body: fresh.json, count: fresh.count, next: fresh.next };
   }
-  // The key holds everything the page depends on besides the owner's tasks; the parsed
-  // values, so that equivalent spellings of a query share one entry.
+  // The key holds everything the page depends on besides the tasks; the parsed values, so that
+  // equivalent spellings of a query share one entry.
   const key = `${ctx.ownerId}\n${JSON.stringify([filters, page])}`;
   const stored = listCache.peek(key);
-  if (stored && stored.version === (await queries.listVersion(ctx.db, ctx.ownerId))) {
-    countListCacheLookup("hit");
-    return stored.page;
+  if (stored) {
+    const current = await queries.scopeVersion(ctx.db, ctx.ownerId, queries.scopeOf(filters));
+    if (current === undefined) return undefined;
+    if (stored.version === current) {
+      countListCacheLookup("hit");
+      return stored.page;
+    }
   }
   countListCacheLookup(stored ? "stale" : "miss");
-  const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page);
+  const fresh = await queries.listTasks(ctx.db, ctx.ownerId, filters, page, ctx.clock());
+  if (!fresh) return undefined;
   const fetched = { body: Buffer.from(fresh.json), count: fresh.count, next: fresh.next };
   listCache.store(key, fresh.version, fetched);
   return fetched;
