@@ -1,16 +1,11 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api, type FetchResult, ok } from "../api/client";
-import type { List } from "../api/pending";
+import { api, ok } from "../api/client";
 import { messageOf } from "../api/problem";
-
-// TEMPORARY until GET /api/admin/users/{id}/lists is in the OpenAPI document.
-const loose = api.client as unknown as { GET: (path: string, init: object) => Promise<FetchResult<unknown>> };
 
 export function userListsQuery(id: string) {
   return queryOptions({
     queryKey: ["admin", "user", id, "lists"],
-    queryFn: async ({ signal }) =>
-      (await ok(loose.GET("/api/admin/users/{id}/lists", { params: { path: { id } }, signal }))).data as List[],
+    queryFn: async ({ signal }) => (await ok(api.client.GET("/api/admin/users/{id}/lists", { params: { path: { id } }, signal }))).data,
   });
 }
 

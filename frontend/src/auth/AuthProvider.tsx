@@ -1,8 +1,7 @@
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { api, type FetchResult, ok } from "../api/client";
+import { api, ok } from "../api/client";
 import type { Me } from "../api/openapi";
-import type { Me as PendingMe } from "../api/pending";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { navigate } from "../router";
@@ -149,12 +148,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
  */
 async function adoptBrowserTimeZone(queryClient: QueryClient): Promise<void> {
   const timezone = browserTimeZone();
-  const me = queryClient.getQueryData<Partial<PendingMe>>(meQuery.queryKey);
+  const me = queryClient.getQueryData(meQuery.queryKey);
   if (!me || me.timezone === timezone) return;
   try {
-    const patchMe = api.client as unknown as { PATCH: (path: string, init: object) => Promise<FetchResult<unknown>> };
-    const { data } = await ok(patchMe.PATCH("/api/me", { body: { timezone } }));
-    queryClient.setQueryData(meQuery.queryKey, data as Me);
+    const { data } = await ok(api.client.PATCH("/api/me", { body: { timezone } }));
+    queryClient.setQueryData(meQuery.queryKey, data);
   } catch {
     // Not fatal: the account keeps UTC.
   }

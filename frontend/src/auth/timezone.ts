@@ -1,5 +1,4 @@
 import { useContext } from "react";
-import type { Me } from "../api/pending";
 import { browserTimeZone } from "../tasks/zone";
 import { AuthContext } from "./AuthProvider";
 
@@ -9,6 +8,5 @@ import { AuthContext } from "./AuthProvider";
  */
 export function useTimeZone(): string {
   const auth = useContext(AuthContext);
-  const me = auth?.state.status === "signedIn" ? (auth.state.me as Partial<Me>) : null;
-  return me?.timezone ?? browserTimeZone();
+  return auth?.state.status === "signedIn" ? auth.state.me.timezone : browserTimeZone();
 }

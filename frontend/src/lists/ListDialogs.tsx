@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import type { List } from "../api/pending";
+import type { List } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";

@@ -3,7 +3,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { api } from "../api/client";
-import type { List, Task } from "../api/pending";
+import type { List, Task } from "../api/openapi";
 import { AuthProvider } from "../auth/AuthProvider";
 import { createQueryClient } from "../queryClient";
 import { navigate } from "../router";

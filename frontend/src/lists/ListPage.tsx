@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import type { Task } from "../api/pending";
+import type { Task } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { Link, navigate, useLocation } from "../router";

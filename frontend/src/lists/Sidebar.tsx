@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { List } from "../api/pending";
+import type { List } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { Link, navigate, useLocation } from "../router";

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { Task } from "../api/pending";
+import type { Task } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { Link, navigate } from "../router";
 import { taskQuery } from "../tasks/queries";

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type KeyboardEvent, useState } from "react";
-import type { List, Task } from "../api/pending";
+import type { List, Task } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { isPending } from "../tasks/optimistic";

@@ -1,14 +1,9 @@
 import { type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, type FetchResult, ok } from "../api/client";
-import type { TaskMove } from "../api/openapi";
+import { api, ok } from "../api/client";
+import type { List, ListUpdate, Task, TaskMove } from "../api/openapi";
 import { type Pages, removeItem } from "../api/pages";
-import type { List, Task } from "../api/pending";
 import { taskKeys, taskListQuery } from "../tasks/queries";
 import { type Anchor, moveInArray, moveInPages } from "./order";
-
-// TEMPORARY until the lists routes are in the OpenAPI document: the typed client without its path types.
-type Loose = Record<"GET" | "POST" | "PATCH" | "DELETE", (path: string, init?: object) => Promise<FetchResult<unknown>>>;
-const loose = api.client as unknown as Loose;
 
 export type Archived = "false" | "true" | "all";
 
@@ -22,14 +17,14 @@ export const listKeys = {
 export function listsQuery(archived: Archived = "false") {
   return queryOptions({
     queryKey: listKeys.lists(archived),
-    queryFn: async ({ signal }) => (await ok(loose.GET("/api/lists", { params: { query: { archived } }, signal }))).data as List[],
+    queryFn: async ({ signal }) => (await ok(api.client.GET("/api/lists", { params: { query: { archived } }, signal }))).data,
   });
 }
 
 export function listQuery(id: string) {
   return queryOptions({
     queryKey: listKeys.detail(id),
-    queryFn: async ({ signal }) => (await ok(loose.GET("/api/lists/{id}", { params: { path: { id } }, signal }))).data as List,
+    queryFn: async ({ signal }) => (await ok(api.client.GET("/api/lists/{id}", { params: { path: { id } }, signal }))).data,
   });
 }
 
@@ -43,18 +38,18 @@ export function refreshLists(qc: QueryClient) {
 export function useCreateList() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (body: { name: string; color?: string | null }) => (await ok(loose.POST("/api/lists", { body }))).data as List,
+    mutationFn: async (body: { name: string; color?: string | null }) => (await ok(api.client.POST("/api/lists", { body }))).data,
     onSettled: () => refreshLists(qc),
   });
 }
 
-export type ListPatch = Partial<Pick<List, "name" | "color" | "archived">>;
+export type ListPatch = ListUpdate;
 
 export function useUpdateList() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, patch }: { id: string; patch: ListPatch }) =>
-      (await ok(loose.PATCH("/api/lists/{id}", { ...path(id), body: patch }))).data as List,
+      (await ok(api.client.PATCH("/api/lists/{id}", { ...path(id), body: patch }))).data,
     onSettled: () => refreshLists(qc),
   });
 }
@@ -63,7 +58,7 @@ export function useDeleteList() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (id: string) => {
-      await ok(loose.DELETE("/api/lists/{id}", path(id)));
+      await ok(api.client.DELETE("/api/lists/{id}", path(id)));
     },
     onSuccess: (_d, id) => {
       qc.removeQueries({ queryKey: listKeys.detail(id) });
@@ -85,8 +80,7 @@ export function useMoveList() {
   const qc = useQueryClient();
   const key = listKeys.lists("false");
   return useMutation({
-    mutationFn: async ({ id, anchor }: MoveList) =>
-      (await ok(loose.POST("/api/lists/{id}/move", { ...path(id), body: anchor }))).data as List,
+    mutationFn: async ({ id, anchor }: MoveList) => (await ok(api.client.POST("/api/lists/{id}/move", { ...path(id), body: anchor }))).data,
     onMutate: async ({ id, to }) => {
       await qc.cancelQueries({ queryKey: key });
       const before = qc.getQueryData<List[]>(key);
@@ -117,7 +111,7 @@ export function useMoveTask() {
   const lists = taskKeys.lists({ kind: "mine" });
   return useMutation({
     mutationKey: ["tasks", "write"],
-    mutationFn: async ({ task, body }: MoveTask) => (await ok(loose.POST("/api/tasks/{id}/move", { ...path(task.id), body }))).data as Task,
+    mutationFn: async ({ task, body }: MoveTask) => (await ok(api.client.POST("/api/tasks/{id}/move", { ...path(task.id), body }))).data,
     onMutate: async ({ task, siblings, to, body }) => {
       await qc.cancelQueries({ queryKey: lists });
       const snapshot = qc.getQueriesData<Pages<Task>>({ queryKey: lists });
@@ -146,11 +140,9 @@ export const listTasksQuery = (listId: string) =>
   taskListQuery(MINE, { list_id: listId, parent_id: "none", sort: "position", limit: PAGE });
 
 /** A task's direct subtasks in their manual order (fetched when the parent is expanded). */
-export const subtasksQuery = (parentId: string) =>
-  taskListQuery(MINE, { parent_id: parentId, sort: "position", limit: PAGE });
+export const subtasksQuery = (parentId: string) => taskListQuery(MINE, { parent_id: parentId, sort: "position", limit: PAGE });
 
 export type View = "today" | "upcoming";
 
 /** Today or Upcoming across every list, soonest first. */
-export const viewQuery = (view: View) =>
-  taskListQuery(MINE, { view, sort: "due_at", status: "all", limit: PAGE });
+export const viewQuery = (view: View) => taskListQuery(MINE, { view, sort: "due_at", status: "all", limit: PAGE });

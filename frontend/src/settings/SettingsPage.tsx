@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
-import { api, type FetchResult, ok } from "../api/client";
+import { api, ok } from "../api/client";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { meQuery } from "../auth/me";
@@ -9,16 +9,13 @@ import { formatInZone, supportedTimeZones } from "../tasks/zone";
 import { Field } from "../ui/Field";
 import { useNotify } from "../ui/Toasts";
 
-// TEMPORARY until PATCH /api/me is in the OpenAPI document.
-const loose = api.client as unknown as { PATCH: (path: string, init: object) => Promise<FetchResult<unknown>> };
-
 /** Changes the caller's time zone (PATCH /api/me): every date and time in the app follows it. */
 export function useSetTimeZone() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (timezone: string) => (await ok(loose.PATCH("/api/me", { body: { timezone } }))).data,
+    mutationFn: async (timezone: string) => (await ok(api.client.PATCH("/api/me", { body: { timezone } }))).data,
     onSuccess: (me) => {
-      qc.setQueryData(meQuery.queryKey, me as never);
+      qc.setQueryData(meQuery.queryKey, me);
       void qc.invalidateQueries({ queryKey: meQuery.queryKey });
       // Today and Upcoming are computed in the zone.
       void qc.invalidateQueries({ queryKey: ["tasks"] });

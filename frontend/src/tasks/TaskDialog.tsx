@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import type { Task } from "../api/pending";
+import type { Task } from "../api/openapi";
 import { useTimeZone } from "../auth/timezone";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";

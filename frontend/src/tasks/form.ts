@@ -1,5 +1,4 @@
-import type { TaskCreate, TaskUpdate } from "../api/openapi";
-import type { Task } from "../api/pending";
+import type { Task, TaskCreate, TaskUpdate } from "../api/openapi";
 import { type Priority, parseTags } from "./filters";
 import { browserTimeZone, isDay, rfc3339ToZonedInput, zonedInputToRfc3339 } from "./zone";
 
