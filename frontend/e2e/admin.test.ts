@@ -79,6 +79,9 @@ test("an admin bans a user, whose open page loses access at its next request", a
   await adminPage.getByRole("heading", { name: "Users" }).waitFor();
   const usersCard = adminPage.locator("section", { has: adminPage.getByRole("heading", { name: "Users" }) });
   assert.match((await usersCard.textContent()) ?? "", /Total\s*2/);
+  // Every account has its Inbox: two users, two lists.
+  const listsCard = adminPage.locator("section", { has: adminPage.getByRole("heading", { name: "Lists" }) });
+  assert.match((await listsCard.textContent()) ?? "", /Total\s*2/);
   await assertAccessible(adminPage, "admin dashboard");
   await screenshot(adminPage, "admin-dashboard");
 
@@ -101,6 +104,9 @@ test("an admin bans a user, whose open page loses access at its next request", a
   await adminPage.locator(".task-title", { hasText: "File taxes" }).waitFor();
   assert.equal(await adminPage.getByRole("button", { name: /^(Edit|Delete):/ }).count(), 0, "tasks are read-only");
   assert.match((await adminPage.locator(".details-list").textContent()) ?? "", /2 in total, 0 completed, 1 overdue/);
+  // Their lists with counts: the Inbox holds both tasks, both open.
+  const inboxRow = adminPage.getByRole("table", { name: /lists with their task counts/ }).getByRole("row", { name: /Inbox/ });
+  assert.deepEqual(await inboxRow.getByRole("cell").allTextContents(), ["Inbox", "2", "2", "Inbox"]);
   await assertAccessible(adminPage, "admin user page");
   await screenshot(adminPage, "admin-user");
 

@@ -5,11 +5,23 @@ import { UserPage } from "./admin/UserPage";
 import { UsersPage } from "./admin/UsersPage";
 import { AuthPage, safeNext } from "./auth/AuthPages";
 import { useAuth } from "./auth/AuthProvider";
+import { ArchivedLists } from "./lists/ArchivedLists";
+import { ListPage } from "./lists/ListPage";
+import { Sidebar } from "./lists/Sidebar";
+import { TaskLink } from "./lists/TaskLink";
+import { ViewPage } from "./lists/ViewPage";
 import { Link, matchRoute, navigate, type Route, useLocation } from "./router";
+import { SettingsPage } from "./settings/SettingsPage";
 import { TaskBrowser } from "./tasks/TaskBrowser";
 
 const TITLES: Record<Route["name"], string> = {
   tasks: "Tasks",
+  list: "List",
+  task: "Task",
+  today: "Today",
+  upcoming: "Upcoming",
+  archivedLists: "Archived lists",
+  settings: "Settings",
   signIn: "Sign in",
   signUp: "Sign up",
   adminDashboard: "Administration",
@@ -32,8 +44,11 @@ function Header() {
         {me ? (
           <>
             <nav aria-label="Main" className="mainnav">
-              <Link to="/" aria-current={pathname === "/" || pathname === "/tasks" ? "page" : undefined}>
+              <Link to="/" aria-current={pathname.startsWith("/admin") || pathname === "/settings" ? undefined : "page"}>
                 Tasks
+              </Link>
+              <Link to="/settings" aria-current={pathname === "/settings" ? "page" : undefined}>
+                Settings
               </Link>
               {me.role === "admin" ? (
                 <Link to="/admin" aria-current={pathname.startsWith("/admin") ? "page" : undefined}>
@@ -79,6 +94,18 @@ function Page({ route }: { route: Route }) {
           <TaskBrowser scope={{ kind: "mine" }} heading="Your tasks" />
         </>
       );
+    case "list":
+      return <ListPage key={route.id} id={route.id} />;
+    case "task":
+      return <TaskLink key={route.id} id={route.id} />;
+    case "today":
+      return <ViewPage key="today" view="today" />;
+    case "upcoming":
+      return <ViewPage key="upcoming" view="upcoming" />;
+    case "archivedLists":
+      return <ArchivedLists />;
+    case "settings":
+      return <SettingsPage />;
     case "notFound":
       return (
         <div className="empty">
@@ -119,6 +146,8 @@ export function App() {
   /** The pathname focus was last handled for; null until the first render has committed. */
   const shownPath = useRef<string | null>(null);
   const status = auth.state.status;
+  // The lists sidebar beside the user's own pages (not beside sign-in or the admin's).
+  const withSidebar = status === "signedIn" && !route.name.startsWith("admin") && route.name !== "signIn" && route.name !== "signUp";
 
   // Keep the address bar honest: signed-out people are on /sign-in, signed-in people are not.
   useEffect(() => {
@@ -150,9 +179,12 @@ export function App() {
         Skip to main content
       </a>
       <Header />
-      <main id="main" ref={main} tabIndex={-1}>
-        <Page route={route} />
-      </main>
+      <div className={withSidebar ? "layout with-sidebar" : "layout"}>
+        {withSidebar ? <Sidebar /> : null}
+        <main id="main" ref={main} tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
     </>
   );
 }

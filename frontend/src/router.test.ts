@@ -13,6 +13,12 @@ describe("routing", () => {
     expect(matchRoute("/admin/users/%E0%A4%A")).toEqual({ name: "notFound" });
     expect(matchRoute("/admin/audit")).toEqual({ name: "adminAudit" });
     expect(matchRoute("/nope")).toEqual({ name: "notFound" });
+    expect(matchRoute("/lists/l1")).toEqual({ name: "list", id: "l1" });
+    expect(matchRoute("/lists/archived")).toEqual({ name: "archivedLists" });
+    expect(matchRoute("/tasks/t1")).toEqual({ name: "task", id: "t1" });
+    expect(matchRoute("/today")).toEqual({ name: "today" });
+    expect(matchRoute("/upcoming/")).toEqual({ name: "upcoming" });
+    expect(matchRoute("/settings")).toEqual({ name: "settings" });
   });
 
   it("only follows same-site next parameters", () => {

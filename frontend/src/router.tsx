@@ -4,6 +4,12 @@ const NAVIGATE_EVENT = "doable:navigate";
 
 export type Route =
   | { name: "tasks" }
+  | { name: "list"; id: string }
+  | { name: "task"; id: string }
+  | { name: "today" }
+  | { name: "upcoming" }
+  | { name: "archivedLists" }
+  | { name: "settings" }
   | { name: "signIn" }
   | { name: "signUp" }
   | { name: "adminDashboard" }
@@ -19,6 +25,14 @@ export function matchRoute(pathname: string): Route {
     case "/":
     case "/tasks":
       return { name: "tasks" };
+    case "/today":
+      return { name: "today" };
+    case "/upcoming":
+      return { name: "upcoming" };
+    case "/lists/archived":
+      return { name: "archivedLists" };
+    case "/settings":
+      return { name: "settings" };
     case "/sign-in":
       return { name: "signIn" };
     case "/sign-up":
@@ -30,10 +44,16 @@ export function matchRoute(pathname: string): Route {
     case "/admin/audit":
       return { name: "adminAudit" };
   }
-  const user = /^\/admin\/users\/([^/]+)$/.exec(path);
-  if (user?.[1]) {
+  const withId: [RegExp, "adminUser" | "list" | "task"][] = [
+    [/^\/admin\/users\/([^/]+)$/, "adminUser"],
+    [/^\/lists\/([^/]+)$/, "list"],
+    [/^\/tasks\/([^/]+)$/, "task"],
+  ];
+  for (const [re, name] of withId) {
+    const m = re.exec(path);
+    if (!m?.[1]) continue;
     try {
-      return { name: "adminUser", id: decodeURIComponent(user[1]) };
+      return { name, id: decodeURIComponent(m[1]) };
     } catch {
       return { name: "notFound" };
     }

@@ -49,6 +49,12 @@ export function Dashboard() {
             </dl>
             <Link to="/admin/audit">View the audit log</Link>
           </section>
+          <section aria-labelledby="stats-lists" className="card">
+            <h2 id="stats-lists">Lists</h2>
+            <dl className="stats">
+              <Stat label="Total" value={stats.data.lists.total} />
+            </dl>
+          </section>
         </div>
       ) : null}
     </>

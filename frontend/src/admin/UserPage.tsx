@@ -12,6 +12,7 @@ import { Field } from "../ui/Field";
 import { useNotify } from "../ui/Toasts";
 import { AdminNav } from "./AdminNav";
 import { useDeleteUser, userQuery, useUpdateUser } from "./query";
+import { UserLists } from "./UserLists";
 
 type Action = "promote" | "demote" | "ban" | "unban" | "delete";
 
@@ -152,6 +153,8 @@ export function UserPage({ id }: { id: string }) {
           <Link to={`/admin/audit?target_user_id=${encodeURIComponent(user.id)}`}>Audit entries</Link>
         </div>
       </section>
+
+      <UserLists userId={user.id} label={label} />
 
       <TaskBrowser scope={{ kind: "user", userId: user.id }} readOnly heading={`${label}’s tasks (read-only)`} />
 

@@ -1,10 +1,11 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "../api/client";
+import { api, ok } from "../api/client";
 import type { Me } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { navigate } from "../router";
+import { browserTimeZone } from "../tasks/zone";
 import { authClient, authErrorMessage } from "./authClient";
 import { meQuery } from "./me";
 
@@ -24,7 +25,7 @@ interface AuthContextValue {
 /** What the page knows without asking the server: signed out (and why), or possibly signed in (`/api/me` tells). */
 type Session = { status: "open" } | Extract<AuthState, { status: "signedOut" }>;
 
-const AuthContext = createContext<AuthContextValue | null>(null);
+export const AuthContext = createContext<AuthContextValue | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -96,17 +97,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [queryClient]);
 
-  const afterAuth = useCallback(async (): Promise<string | null> => {
-    api.tokens.clear();
-    try {
-      await queryClient.fetchQuery(meQuery);
-    } catch (err) {
-      return err instanceof AuthLostError ? "Signed in, but the session could not be used. Try again." : messageOf(err);
-    }
-    setSession({ status: "open" });
-    channel.current?.postMessage("signed-in");
-    return null;
-  }, [queryClient]);
+  const afterAuth = useCallback(
+    async (newAccount = false): Promise<string | null> => {
+      api.tokens.clear();
+      try {
+        await queryClient.fetchQuery(meQuery);
+        if (newAccount) await adoptBrowserTimeZone(queryClient);
+      } catch (err) {
+        return err instanceof AuthLostError ? "Signed in, but the session could not be used. Try again." : messageOf(err);
+      }
+      setSession({ status: "open" });
+      channel.current?.postMessage("signed-in");
+      return null;
+    },
+    [queryClient],
+  );
 
   const value = useMemo<AuthContextValue>(
     () => ({
@@ -117,7 +122,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       },
       async signUp(name, email, password) {
         const res = await authClient.signUp.email({ name, email, password }).catch(() => ({ error: { status: 0 } }));
-        return authErrorMessage(res, "Sign-up failed. Try again.") ?? afterAuth();
+        return authErrorMessage(res, "Sign-up failed. Try again.") ?? afterAuth(true);
       },
       async signOut() {
         await authClient.signOut().catch(() => undefined);
@@ -134,6 +139,23 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+/**
+ * A new account starts in the browser's time zone (the server's default is UTC), so that the
+ * times it enters mean what the person sees on their clock; Settings changes it. A refusal
+ * leaves UTC, which Settings shows.
+ */
+async function adoptBrowserTimeZone(queryClient: QueryClient): Promise<void> {
+  const timezone = browserTimeZone();
+  const me = queryClient.getQueryData(meQuery.queryKey);
+  if (!me || me.timezone === timezone) return;
+  try {
+    const { data } = await ok(api.client.PATCH("/api/me", { body: { timezone } }));
+    queryClient.setQueryData(meQuery.queryKey, data);
+  } catch {
+    // Not fatal: the account keeps UTC.
+  }
 }
 
 export function useAuth(): AuthContextValue {

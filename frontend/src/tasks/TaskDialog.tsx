@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { Task } from "../api/openapi";
+import { useTimeZone } from "../auth/timezone";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
 import { PRIORITIES, type Priority } from "./filters";
@@ -7,7 +8,11 @@ import { EMPTY_FORM, type FormErrors, formFromTask, type TaskForm, validateForm 
 
 export interface TaskDialogProps {
   mode: "create" | "edit";
-  task?: Task | undefined;
+  task?:
+    | (Omit<Task, "list_id" | "parent_id" | "position" | "due_date" | "subtask_count" | "open_subtask_count"> & Partial<Task>)
+    | undefined;
+  /** Shown under the title, e.g. "Subtask of “Plan trip”". */
+  context?: string | undefined;
   /** What the user had typed (when the dialog reopens after the server refused it). */
   form?: TaskForm | undefined;
   errors?: FormErrors | undefined;
@@ -18,8 +23,9 @@ export interface TaskDialogProps {
 
 export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
 
-export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors, notice, onSubmit, onClose }: TaskDialogProps) {
-  const [form, setForm] = useState<TaskForm>(() => initialForm ?? (task ? formFromTask(task) : EMPTY_FORM));
+export function TaskDialog({ mode, task, context, form: initialForm, errors: serverErrors, notice, onSubmit, onClose }: TaskDialogProps) {
+  const timeZone = useTimeZone();
+  const [form, setForm] = useState<TaskForm>(() => initialForm ?? (task ? formFromTask(task, timeZone) : EMPTY_FORM));
   const [errors, setErrors] = useState<FormErrors>(serverErrors ?? {});
   const dirty = useRef(Boolean(initialForm));
 
@@ -29,8 +35,8 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
   useEffect(() => {
     if (!task || task.updated_at === shownVersion.current) return;
     shownVersion.current = task.updated_at;
-    if (!dirty.current) setForm(formFromTask(task));
-  }, [task]);
+    if (!dirty.current) setForm(formFromTask(task, timeZone));
+  }, [task, timeZone]);
 
   const set = <K extends keyof TaskForm>(key: K, value: TaskForm[K]) => {
     dirty.current = true;
@@ -39,7 +45,7 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const found = validateForm(form);
+    const found = validateForm(form, timeZone);
     setErrors(found);
     if (Object.keys(found).length) {
       const first = Object.keys(found)[0];
@@ -52,6 +58,7 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
   return (
     <Dialog title={mode === "create" ? "New task" : "Edit task"} onClose={onClose} wide>
       <form onSubmit={submit} noValidate className="task-form">
+        {context ? <p className="dialog-context">{context}</p> : null}
         {notice ? (
           <p className="notice" role="status">
             {notice}
@@ -91,12 +98,38 @@ export function TaskDialog({ mode, task, form: initialForm, errors: serverErrors
               ))}
             </select>
           </Field>
-          <Field label="Due (your local time, optional)" error={errors.due_at}>
-            <input data-field="due_at" type="datetime-local" value={form.due} onChange={(e) => set("due", e.target.value)} />
+          <Field label="Due (your local time, optional)" hint={`A time, in ${timeZone}.`} error={errors.due_at}>
+            <input
+              data-field="due_at"
+              type="datetime-local"
+              value={form.due}
+              onChange={(e) => {
+                set("due", e.target.value);
+                if (e.target.value) set("dueDate", "");
+              }}
+            />
+          </Field>
+          <Field label="Due day (all day, optional)" hint="A day, the same in every time zone." error={errors.due_date}>
+            <input
+              data-field="due_date"
+              type="date"
+              value={form.dueDate}
+              onChange={(e) => {
+                set("dueDate", e.target.value);
+                if (e.target.value) set("due", "");
+              }}
+            />
           </Field>
         </div>
-        {form.due ? (
-          <button type="button" className="link-button" onClick={() => set("due", "")}>
+        {form.due || form.dueDate ? (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              set("due", "");
+              set("dueDate", "");
+            }}
+          >
             Remove due date
           </button>
         ) : null}

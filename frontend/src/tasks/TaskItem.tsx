@@ -1,7 +1,9 @@
+import type { CSSProperties, ReactNode } from "react";
 import type { Task } from "../api/openapi";
-import { formatDateTime, isOverdue } from "./datetime";
+import { useTimeZone } from "../auth/timezone";
 import { isPending } from "./optimistic";
 import { PRIORITY_LABELS } from "./TaskDialog";
+import { formatDay, formatInZone, isOverdueIn } from "./zone";
 
 interface TaskItemProps {
   task: Task;
@@ -10,14 +12,46 @@ interface TaskItemProps {
   onEdit?: (task: Task) => void;
   onDelete?: (task: Task) => void;
   onTag?: (tag: string) => void;
+  /** For the list pages: the drag handle and the subtasks toggle, before the checkbox. */
+  lead?: ReactNode;
+  /** More in the meta line (e.g. the list's name, the subtask progress). */
+  meta?: ReactNode;
+  /** More actions, before Edit and Delete. */
+  actions?: ReactNode;
+  /** Below the task, inside its item (its subtasks). */
+  children?: ReactNode;
+  itemRef?: (el: HTMLLIElement | null) => void;
+  style?: CSSProperties;
+  className?: string;
 }
 
-export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: TaskItemProps) {
+export function TaskItem({
+  task,
+  readOnly,
+  onToggle,
+  onEdit,
+  onDelete,
+  onTag,
+  lead,
+  meta,
+  actions,
+  children,
+  itemRef,
+  style,
+  className,
+}: TaskItemProps) {
   const pending = isPending(task);
-  const overdue = isOverdue(task);
+  const timeZone = useTimeZone();
+  const overdue = isOverdueIn(task, timeZone);
   const checkboxId = `done-${task.id}`;
   return (
-    <li className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}`} aria-busy={pending || undefined}>
+    <li
+      ref={itemRef}
+      style={style}
+      className={`task${task.completed ? " task-done" : ""}${pending ? " task-pending" : ""}${className ? ` ${className}` : ""}`}
+      aria-busy={pending || undefined}
+    >
+      {lead}
       <div className="task-check">
         <input
           type="checkbox"
@@ -35,12 +69,8 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
           {task.priority !== "none" ? (
             <span className={`badge priority-${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
           ) : null}
-          {task.due_at ? (
-            <span className={overdue ? "due overdue" : "due"}>
-              {overdue ? "Overdue · " : "Due "}
-              <time dateTime={task.due_at}>{formatDateTime(task.due_at)}</time>
-            </span>
-          ) : null}
+          <DueBadge task={task} overdue={overdue} timeZone={timeZone} />
+          {meta}
           {task.tags.map((tag) =>
             onTag ? (
               <button key={tag} type="button" className="tag" onClick={() => onTag(tag)} aria-label={`Filter by tag ${tag}`}>
@@ -57,6 +87,7 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
       </div>
       {readOnly ? null : (
         <div className="task-actions">
+          {actions}
           <button type="button" onClick={() => onEdit?.(task)} disabled={pending} aria-label={`Edit: ${task.title}`}>
             Edit
           </button>
@@ -71,6 +102,23 @@ export function TaskItem({ task, readOnly, onToggle, onEdit, onDelete, onTag }: 
           </button>
         </div>
       )}
+      {children}
     </li>
+  );
+}
+
+/** The due time in the user's zone, or the all-day date; "Overdue" once it has passed. */
+export function DueBadge({ task, overdue, timeZone }: { task: Task; overdue: boolean; timeZone: string }) {
+  const day = task.due_date;
+  if (!task.due_at && !day) return null;
+  return (
+    <span className={overdue ? "due overdue" : "due"}>
+      {overdue ? "Overdue · " : "Due "}
+      {task.due_at ? (
+        <time dateTime={task.due_at}>{formatInZone(task.due_at, timeZone)}</time>
+      ) : (
+        <time dateTime={day ?? ""}>{formatDay(day)}</time>
+      )}
+    </span>
   );
 }

@@ -29,6 +29,7 @@ describe("task form", () => {
       description: "",
       priority: "low",
       due: "2025-01-15T09:30",
+      dueDate: "",
       tags: "home, errands",
     });
   });
@@ -45,7 +46,14 @@ describe("task form", () => {
 
   it("creates a full body with trimmed title, null description and offset due date", () => {
     expect(
-      createBody({ title: "  Call mom ", description: "  ", priority: "high", due: "2025-07-04T18:05", tags: "Family, family" }),
+      createBody({
+        title: "  Call mom ",
+        description: "  ",
+        priority: "high",
+        due: "2025-07-04T18:05",
+        dueDate: "",
+        tags: "Family, family",
+      }),
     ).toEqual({
       title: "Call mom",
       description: null,
@@ -71,5 +79,21 @@ describe("task form", () => {
   it("does not report sub-minute due times the input cannot show as changes", () => {
     const precise = { ...task, due_at: "2025-01-15T14:30:42.123Z" };
     expect(patchBody(precise, formFromTask(precise))).toEqual({});
+  });
+
+  it("reads and writes times in the user's zone, not the browser's", () => {
+    expect(formFromTask(task, "Europe/Paris").due).toBe("2025-01-15T15:30");
+    expect(createBody({ ...EMPTY_FORM, title: "x", due: "2025-01-15T15:30" }, "Europe/Paris").due_at).toBe("2025-01-15T15:30:00+01:00");
+  });
+
+  it("sends an all-day date as due_date, and switching clears the time in the same request", () => {
+    expect(createBody({ ...EMPTY_FORM, title: "x", dueDate: "2025-03-01" })).toMatchObject({ due_at: null, due_date: "2025-03-01" });
+    expect("due_date" in createBody({ ...EMPTY_FORM, title: "x" })).toBe(false);
+    const form = { ...formFromTask(task), due: "", dueDate: "2025-03-01" };
+    expect(patchBody(task, form)).toEqual({ due_date: "2025-03-01", due_at: null });
+    const dated = { ...task, due_at: null, due_date: "2025-03-01" };
+    expect(patchBody(dated, { ...formFromTask(dated), dueDate: "" })).toEqual({ due_date: null });
+    expect(patchBody(dated, formFromTask(dated))).toEqual({});
+    expect(validateForm({ ...EMPTY_FORM, title: "x", dueDate: "2025-02-30" }).due_date).toBeDefined();
   });
 });

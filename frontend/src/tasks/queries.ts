@@ -121,9 +121,10 @@ export function useDeleteTask() {
 export interface CreateTask {
   body: TaskCreate;
   idempotencyKey: string;
-  /** Shown at the top of `list` until the server answers. */
+  /** Shown in `list` (at its top, or at `index`) until the server answers. */
   placeholder: Task;
   list: readonly unknown[];
+  index?: number;
 }
 
 /** Creates a task: a placeholder shows at once, replaced by the task the server made (or removed if refused). */
@@ -133,9 +134,9 @@ export function useCreateTask() {
     mutationKey: WRITE,
     mutationFn: ({ body, idempotencyKey }: CreateTask) =>
       ok(api.client.POST("/api/tasks", { body, headers: { "idempotency-key": idempotencyKey } })),
-    onMutate: async ({ placeholder, list }) => {
+    onMutate: async ({ placeholder, list, index }) => {
       await beforeWrite(qc);
-      qc.setQueryData<Pages<Task>>(list, (data) => data && insertItem(data, placeholder));
+      qc.setQueryData<Pages<Task>>(list, (data) => data && insertItem(data, placeholder, index));
     },
     onSuccess: ({ data, response }, { placeholder }) => stored(qc, data, response.headers.get("etag"), placeholder.id),
     onError: (_err, { placeholder }) => updateLists(qc, (data) => removeItem(data, placeholder.id)),
