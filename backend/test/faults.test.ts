@@ -178,6 +178,32 @@ describe("database faults (PostgreSQL)", { skip: unavailable ?? false }, () => {
     }
   });
 
+  test("a deadlock (two writers locking the same rows in opposite orders) is unavailable, a 503 to retry, not a 500", async () => {
+    const a = new pg.Client({ connectionString: cluster.url });
+    const b = new pg.Client({ connectionString: cluster.url });
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query(
+        "CREATE TABLE IF NOT EXISTS deadlock_probe (id int PRIMARY KEY); INSERT INTO deadlock_probe VALUES (1), (2) ON CONFLICT DO NOTHING",
+      );
+      await a.query("BEGIN");
+      await b.query("BEGIN");
+      await a.query("UPDATE deadlock_probe SET id = id WHERE id = 1");
+      await b.query("UPDATE deadlock_probe SET id = id WHERE id = 2");
+      const outcomes = await Promise.allSettled([
+        a.query("UPDATE deadlock_probe SET id = id WHERE id = 2"),
+        b.query("UPDATE deadlock_probe SET id = id WHERE id = 1"),
+      ]);
+      const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as { code?: string }] : []));
+      assert.equal(failures.length, 1, "PostgreSQL aborts one of the two");
+      assert.equal(failures[0]?.code, "40P01");
+      assert.ok(isDatabaseUnavailable(failures[0]), "mapped to 503");
+    } finally {
+      await Promise.allSettled([a.query("ROLLBACK"), b.query("ROLLBACK")]);
+      await Promise.allSettled([a.end(), b.end()]);
+    }
+  });
+
   test("a statement that outruns the timeout fails as unavailable in time, its connection is dropped, the server ends the abandoned statement, and statements that each finish in time are never cut", async () => {
     const timeoutMs = 400;
     const db = await connectDatabase({ kind: "pg", url: cluster.url }, { poolMax: 2, timeoutMs });

@@ -86,8 +86,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof e?.code === "string") {
     if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(e.code)) return true;
     // 57014: statement timeout (the server's, should it ever fire before the watchdog);
-    // 57P01..57P03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions.
-    if (e.code === "57014" || /^57P0[1-3]$/.test(e.code) || e.code.startsWith("08")) return true;
+    // 57P01..57P03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions;
+    // 40P01 / 40001: PostgreSQL aborted a deadlock or a serialization conflict: retrying succeeds.
+    if (e.code === "57014" || e.code === "40P01" || e.code === "40001" || /^57P0[1-3]$/.test(e.code) || e.code.startsWith("08"))
+      return true;
   }
   const message = e?.message ?? "";
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection timeout/i.test(
