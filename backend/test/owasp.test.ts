@@ -87,9 +87,11 @@ function routesWhere(app: App, keep: (r: { method: string; url: string }) => boo
 const bodyFor = (method: string, url = "") =>
   url.endsWith("/complete")
     ? { payload: { completed: true } }
-    : ["POST", "PUT", "PATCH"].includes(method)
-      ? { payload: { title: "x" } }
-      : {};
+    : url.endsWith("/move")
+      ? { payload: {} }
+      : ["POST", "PUT", "PATCH"].includes(method)
+        ? { payload: { title: "x" } }
+        : {};
 
 /** A tiny HTTP server on 127.0.0.1 whose handler the test sets; counts the requests it gets. */
 async function tinyServer(): Promise<{
@@ -586,6 +588,7 @@ describe("API3:2023 broken object property level authorization", () => {
     await call("replaceTaskFields", { method: "PUT", url: `/api/tasks/${task.id}`, headers: alice.auth, payload: { title: "put" } }, 200);
     await call("updateTask", { method: "PATCH", url: `/api/tasks/${task.id}`, headers: alice.auth, payload: { title: "patched" } }, 200);
     await call("completeTask", { method: "PATCH", url: `/api/tasks/${task.id}/complete`, headers: alice.auth }, 200);
+    await call("moveTask", { method: "POST", url: `/api/tasks/${task.id}/move`, headers: alice.auth, payload: { parent_id: null } }, 200);
     await call("deleteTask", { method: "DELETE", url: `/api/tasks/${task.id}`, headers: alice.auth }, 204);
     await call("updateMe", { method: "PATCH", url: "/api/me", headers: alice.auth, payload: { timezone: "Europe/Berlin" } }, 200);
     await call("listLists", { method: "GET", url: "/api/lists", headers: alice.auth }, 200);

@@ -31,7 +31,8 @@ const unseen = (field: string, what: string): FieldError => ({ field, message: `
 /** before / after: not a sibling at the destination, whether it exists elsewhere, is someone else's or is no id at all. */
 const notSibling = (field: string): FieldError => ({ field, message: "names no task of yours among the siblings at the destination" });
 
-function idIn(field: string, raw: string | null | undefined, unknown: FieldError, errors: FieldError[]): string | null | undefined {
+/** A lower-cased id, or (for anything that is not an id) `unknown` added to the errors: the words of a missing one. */
+function idIn(raw: string | null | undefined, unknown: FieldError, errors: FieldError[]): string | null | undefined {
   if (raw === undefined || raw === null) return raw;
   if (!uuidPattern.test(raw)) {
     errors.push(unknown);
@@ -53,10 +54,10 @@ export async function moveTask(ctx: TaskContext, rawId: string, input: TaskMove,
   if (!uuidPattern.test(rawId)) throw notFound("No such task.");
   const id = rawId.toLowerCase();
   const errors: FieldError[] = [];
-  const listId = idIn("list_id", input.list_id, unseen("list_id", "list"), errors) ?? null;
-  const parentId = idIn("parent_id", input.parent_id, unseen("parent_id", "task"), errors);
-  const before = idIn("before", input.before, notSibling("before"), errors) ?? null;
-  const after = idIn("after", input.after, notSibling("after"), errors) ?? null;
+  const listId = idIn(input.list_id, unseen("list_id", "list"), errors) ?? null;
+  const parentId = idIn(input.parent_id, unseen("parent_id", "task"), errors);
+  const before = idIn(input.before, notSibling("before"), errors) ?? null;
+  const after = idIn(input.after, notSibling("after"), errors) ?? null;
   if (parentId === id) errors.push({ field: "parent_id", message: "a task cannot be its own subtask" });
   if (before === id) errors.push({ field: "before", message: "is the task being moved" });
   if (after === id) errors.push({ field: "after", message: "is the task being moved" });

@@ -215,7 +215,8 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
         body: Type.Ref(TaskMove),
         response: {
           200: jsonContent("The moved task", Type.Ref(Task), etagHeader),
-          ...problemResponses(...apiErrors, 403, 404, 409, 412),
+          // 405: an id such as "." leaves /api/tasks/move, a path with other methods only.
+          ...problemResponses(...apiErrors, 403, 404, 405, 409, 412),
         },
       },
     },
