@@ -118,7 +118,10 @@ describe("CRUD", () => {
     assert.deepEqual(fetched.json(), list);
     assert.equal(fetched.headers.etag, res.headers.etag);
     await createList(t.app, ann, { name: "Work" });
-    assert.deepEqual(names(await listsOf(t.app, ann)), ["Inbox", "Groceries", "Work"]);
+    // 100 characters once trimmed: accepted.
+    const long = await createList(t.app, ann, { name: `  ${"n".repeat(100)}  ` });
+    assert.equal(long.name, "n".repeat(100));
+    assert.deepEqual(names(await listsOf(t.app, ann)), ["Inbox", "Groceries", "Work", "n".repeat(100)]);
   });
 
   test("bodies are strict: blank or long names, bad colours, unknown or read-only fields are 422 naming the field", async () => {

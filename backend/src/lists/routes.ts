@@ -13,6 +13,12 @@ const ConditionalHeaders = Type.Object({
   "if-match": Type.Optional(Type.String({ description: "Only write if the list's ETag is one of these (else 412)" })),
 });
 
+/** Trims the name before validation, so that its 1–100 characters are those stored (as tasks do for titles). */
+async function trimName(req: FastifyRequest): Promise<void> {
+  const body = req.body as Record<string, unknown> | null;
+  if (body && typeof body === "object" && !Array.isArray(body) && typeof body.name === "string") body.name = body.name.trim();
+}
+
 function sendList(reply: FastifyReply, list: lists.ListResult, status = 200): FastifyReply {
   return sendJsonText(reply.header("etag", etagOf(list.version)), list.json, status);
 }
@@ -46,6 +52,7 @@ export const listRoutes = fp(async (scope: FastifyInstance) => {
   api.post(
     "/api/lists",
     {
+      preValidation: trimName,
       schema: {
         operationId: "createList",
         summary: "Create a list (at the end of your order)",
@@ -91,6 +98,7 @@ export const listRoutes = fp(async (scope: FastifyInstance) => {
   api.patch(
     "/api/lists/:id",
     {
+      preValidation: trimName,
       schema: {
         operationId: "updateList",
         summary: "Rename, recolour, archive or restore a list (the Inbox cannot be archived: 409)",
