@@ -88,13 +88,19 @@ function bigUserQueries(limit: number): { name: string; owner: "big" | "small"; 
 }
 
 /** The lists scenario's requests, each measured alone (the move phase sits between the reads and the views). */
-function listsRequests(limit: number, bigList: string, smallList: string): { name: string; path: string }[] {
+function listsRequests(limit: number, bigList: string, bigTasks: number, smallList: string): { name: string; path: string }[] {
   return [
-    { name: "GET /api/lists (20 lists)", path: "/api/lists" },
-    { name: "first page by position, 10,000-task list", path: `/api/tasks?list_id=${bigList}&parent_id=none&sort=position&limit=${limit}` },
-    { name: "first page by position, 25-task list", path: `/api/tasks?list_id=${smallList}&parent_id=none&sort=position&limit=${limit}` },
-    { name: "view=today (all 20 lists)", path: `/api/tasks?view=today&limit=${limit}` },
-    { name: "view=upcoming (all 20 lists)", path: `/api/tasks?view=upcoming&limit=${limit}` },
+    { name: `GET /api/lists (${LISTS_PER_USER} lists)`, path: "/api/lists" },
+    {
+      name: `first page by position, ${bigTasks.toLocaleString("en-US")}-task list`,
+      path: `/api/tasks?list_id=${bigList}&parent_id=none&sort=position&limit=${limit}`,
+    },
+    {
+      name: `first page by position, ${TASKS_PER_SMALL_LIST}-task list`,
+      path: `/api/tasks?list_id=${smallList}&parent_id=none&sort=position&limit=${limit}`,
+    },
+    { name: `view=today (all ${LISTS_PER_USER} lists)`, path: `/api/tasks?view=today&limit=${limit}` },
+    { name: `view=upcoming (all ${LISTS_PER_USER} lists)`, path: `/api/tasks?view=upcoming&limit=${limit}` },
   ];
 }
 
@@ -377,8 +383,13 @@ async function main(): Promise<number> {
       }
     } else if (opts.scenario === "lists" && lists) {
       const owner = jwtOf.get((users[0] as SeededUser).id) as string;
-      const requests = listsRequests(opts.listLimit, lists.big, lists.small);
-      const moveJob: Job = { kind: "move", name: "move within the 10,000-task list", jwt: owner, taskIds: lists.moved };
+      const requests = listsRequests(opts.listLimit, lists.big, lists.tasks, lists.small);
+      const moveJob: Job = {
+        kind: "move",
+        name: `move within the ${lists.tasks.toLocaleString("en-US")}-task list`,
+        jwt: owner,
+        taskIds: lists.moved,
+      };
       const steps: { name: string; request: string; job: Job }[] = [
         ...requests
           .slice(0, 3)

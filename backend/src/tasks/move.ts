@@ -28,10 +28,14 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** The same words for a missing id and for someone else's: nothing tells them apart. */
 const unseen = (field: string, what: string): FieldError => ({ field, message: `names no ${what} of yours` });
 
-function idIn(field: string, raw: string | null | undefined, what: string, errors: FieldError[]): string | null | undefined {
+/** before / after: not a sibling at the destination, whether it exists elsewhere, is someone else's or is no id at all. */
+const notSibling = (field: string): FieldError => ({ field, message: "names no task of yours among the siblings at the destination" });
+
+/** A lower-cased id, or (for anything that is not an id) `unknown` added to the errors: the words of a missing one. */
+function idIn(raw: string | null | undefined, unknown: FieldError, errors: FieldError[]): string | null | undefined {
   if (raw === undefined || raw === null) return raw;
   if (!uuidPattern.test(raw)) {
-    errors.push(unseen(field, what));
+    errors.push(unknown);
     return undefined;
   }
   return raw.toLowerCase();
@@ -50,10 +54,10 @@ export async function moveTask(ctx: TaskContext, rawId: string, input: TaskMove,
   if (!uuidPattern.test(rawId)) throw notFound("No such task.");
   const id = rawId.toLowerCase();
   const errors: FieldError[] = [];
-  const listId = idIn("list_id", input.list_id, "list", errors) ?? null;
-  const parentId = idIn("parent_id", input.parent_id, "task", errors);
-  const before = idIn("before", input.before, "task", errors) ?? null;
-  const after = idIn("after", input.after, "task", errors) ?? null;
+  const listId = idIn(input.list_id, unseen("list_id", "list"), errors) ?? null;
+  const parentId = idIn(input.parent_id, unseen("parent_id", "task"), errors);
+  const before = idIn(input.before, notSibling("before"), errors) ?? null;
+  const after = idIn(input.after, notSibling("after"), errors) ?? null;
   if (parentId === id) errors.push({ field: "parent_id", message: "a task cannot be its own subtask" });
   if (before === id) errors.push({ field: "before", message: "is the task being moved" });
   if (after === id) errors.push({ field: "after", message: "is the task being moved" });
@@ -118,8 +122,8 @@ async function attemptMove(tx: Tx, actorId: string, r: MoveRequest, ifMatch: Exp
   const anchor = { before: r.before, after: r.after };
   const bounds = await moves.selectBounds(tx, to, r.id, anchor);
   const errors: FieldError[] = [];
-  if (!bounds.beforeFound) errors.push({ field: "before", message: "names no task of yours among the siblings at the destination" });
-  if (!bounds.afterFound) errors.push({ field: "after", message: "names no task of yours among the siblings at the destination" });
+  if (!bounds.beforeFound) errors.push(notSibling("before"));
+  if (!bounds.afterFound) errors.push(notSibling("after"));
   if (errors.length === 0 && !bounds.adjacent) {
     errors.push(
       { field: "before", message: "must be the sibling right after `after`" },
