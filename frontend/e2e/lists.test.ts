@@ -208,6 +208,17 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   await quiet(page);
   assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Dates", "Apples"]);
 
+  // Alt+arrow on a handle moves at once, without picking the task up.
+  await page.getByRole("button", { name: "Reorder: Apples" }).focus();
+  await page.keyboard.press("Alt+ArrowUp");
+  await expectOrder(page, ["Cheese", "Bread", "Apples", "Dates"]);
+  await quiet(page);
+  assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Apples", "Dates"]);
+  await page.keyboard.press("Alt+ArrowDown");
+  await expectOrder(page, ["Cheese", "Bread", "Dates", "Apples"]);
+  await quiet(page);
+  assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Dates", "Apples"]);
+
   // Dates: an all-day date today, a time tomorrow at 10:00 (in Paris).
   await editTask(page, "Cheese", (d) => d.getByLabel("Due day (all day, optional)").fill(day("Europe/Paris")));
   const tomorrow = day("Europe/Paris", 1);
