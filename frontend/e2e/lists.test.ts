@@ -92,9 +92,12 @@ async function editTask(page: Page, title: string, change: (dialog: ReturnType<P
   await quiet(page);
 }
 
-/** Waits until a live region (dnd-kit's announcements) says `text`: the keyboard drag has taken that step. */
-async function announced(page: Page, text: string): Promise<void> {
-  await page.waitForFunction((t) => [...document.querySelectorAll("[aria-live]")].some((e) => e.textContent?.includes(t)), text);
+/** Waits until a live region (dnd-kit's announcements) says one of `texts`: the keyboard drag has taken that step. */
+async function announced(page: Page, ...texts: string[]): Promise<void> {
+  await page.waitForFunction(
+    (ts) => [...document.querySelectorAll("[aria-live]")].some((e) => ts.some((t) => e.textContent?.includes(t))),
+    texts,
+  );
 }
 
 /** "YYYY-MM-DD" of the day `offset` days from today in `timeZone`. */
@@ -133,7 +136,7 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   for (const title of ["Apples", "Bread", "Cheese", "Dates"]) await newTask(page, title);
   await expectOrder(page, ["Apples", "Bread", "Cheese", "Dates"]);
   assert.deepEqual(await serverOrder(page, listId), ["Apples", "Bread", "Cheese", "Dates"]);
-  await sidebar.getByRole("link", { name: "Groceries, 4 open" }).waitFor();
+  await sidebar.getByRole("link", { name: /^Groceries\W*4 open$/ }).waitFor();
 
   // A subtask, shown under its parent with the parent's progress.
   await page.getByRole("button", { name: "Add subtask: Bread" }).click();
@@ -146,17 +149,29 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   await bread.locator(".subtask-list .task-title", { hasText: "Wholemeal" }).waitFor();
   await quiet(page);
   await bread.getByText("0/1").waitFor();
+  // A second one goes after the first.
+  await page.getByRole("button", { name: "Add subtask: Bread" }).click();
+  await sub.getByLabel("Title").fill("Rye");
+  await sub.getByRole("button", { name: "Create task" }).click();
+  await sub.waitFor({ state: "detached" });
+  await quiet(page);
+  await bread.getByText("0/2").waitFor();
+  assert.deepEqual(await bread.locator(".subtask-list .task-title").allTextContents(), ["Wholemeal", "Rye"]);
   const [wholemeal] = await apiGet<(ApiTask & { parent_id: string })[]>(page, `/api/tasks?list_id=${listId}&sort=position&q=Wholemeal`);
   assert.equal(wholemeal?.title, "Wholemeal");
-  // Completing the subtask: 1/1.
-  await page.getByRole("checkbox", { name: "Completed: Wholemeal" }).check();
-  await quiet(page);
-  await bread.getByText("1/1").waitFor();
   // Collapsible.
   await page.getByRole("button", { name: "Hide subtasks of Bread" }).click();
   await bread.locator(".subtask-list").waitFor({ state: "detached" });
   await page.getByRole("button", { name: "Show subtasks of Bread" }).click();
   await bread.locator(".subtask-list .task-title", { hasText: "Wholemeal" }).waitFor();
+  // Completing a subtask: 1/2 (completed tasks are hidden until "Show completed").
+  await page.getByRole("checkbox", { name: "Completed: Wholemeal" }).click();
+  await quiet(page);
+  await bread.getByText("1/2").waitFor();
+  assert.deepEqual(await bread.locator(".subtask-list .task-title").allTextContents(), ["Rye"]);
+  await page.getByLabel("Show completed").check();
+  await bread.locator(".subtask-list .task-done .task-title", { hasText: "Wholemeal" }).waitFor();
+  await page.getByLabel("Show completed").uncheck();
 
   // Reorder from the keyboard, with the "Move down" button: Apples goes below Bread.
   await page.getByRole("button", { name: "Move down: Apples" }).focus();
@@ -168,7 +183,7 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   // Reorder from the keyboard with the drag handle: Space picks Dates up, two arrows up, Space drops it.
   await page.getByRole("button", { name: "Reorder: Dates" }).focus();
   await page.keyboard.press("Space");
-  await announced(page, "Dates is now at position 4 of 4.");
+  await announced(page, "Picked up Dates, position 4 of 4.", "Dates is now at position 4 of 4.");
   await page.keyboard.press("ArrowUp");
   await announced(page, "Dates is now at position 3 of 4.");
   await page.keyboard.press("ArrowUp");
@@ -189,6 +204,17 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 3 });
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 10, { steps: 12 });
   await page.mouse.up();
+  await expectOrder(page, ["Cheese", "Bread", "Dates", "Apples"]);
+  await quiet(page);
+  assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Dates", "Apples"]);
+
+  // Alt+arrow on a handle moves at once, without picking the task up.
+  await page.getByRole("button", { name: "Reorder: Apples" }).focus();
+  await page.keyboard.press("Alt+ArrowUp");
+  await expectOrder(page, ["Cheese", "Bread", "Apples", "Dates"]);
+  await quiet(page);
+  assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Apples", "Dates"]);
+  await page.keyboard.press("Alt+ArrowDown");
   await expectOrder(page, ["Cheese", "Bread", "Dates", "Apples"]);
   await quiet(page);
   assert.deepEqual(await serverOrder(page, listId), ["Cheese", "Bread", "Dates", "Apples"]);
@@ -270,7 +296,7 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   // Lists reorder in the sidebar from the keyboard: Party above Groceries.
   await sidebar.getByRole("button", { name: "Reorder list: Party" }).focus();
   await page.keyboard.press("Space");
-  await announced(page, "Party is now at position 2 of 2.");
+  await announced(page, "Picked up Party, position 2 of 2.", "Party is now at position 2 of 2.");
   await page.keyboard.press("ArrowUp");
   await announced(page, "Party is now at position 1 of 2.");
   await page.keyboard.press("Space");
@@ -293,7 +319,7 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   await page.getByRole("link", { name: "Party" }).click();
   await page.getByRole("button", { name: "Delete list…" }).click();
   const confirm = page.getByRole("dialog", { name: "Delete list?" });
-  await confirm.getByText(/“Party” and all 2 of its tasks will be deleted/).waitFor();
+  await confirm.getByText(/“Party” and all 3 of its tasks will be deleted/).waitFor();
   await confirm.getByRole("button", { name: "Delete list and tasks" }).click();
   await page.getByText("Deleted “Party” and its tasks.").waitFor();
   const remaining = (await apiGet<{ name: string }[]>(page, "/api/lists?archived=all")).map((l) => l.name);

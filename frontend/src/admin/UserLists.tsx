@@ -1,10 +1,12 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, ok } from "../api/client";
 import { messageOf } from "../api/problem";
+import { adminKeys } from "./query";
 
 export function userListsQuery(id: string) {
   return queryOptions({
-    queryKey: ["admin", "user", id, "lists"],
+    // Under the user's key: deleting the user removes it with the rest of their page.
+    queryKey: [...adminKeys.user(id), "lists"],
     queryFn: async ({ signal }) => (await ok(api.client.GET("/api/admin/users/{id}/lists", { params: { path: { id } }, signal }))).data,
   });
 }

@@ -61,7 +61,10 @@ export function useDeleteList() {
       await ok(api.client.DELETE("/api/lists/{id}", path(id)));
     },
     onSuccess: (_d, id) => {
+      // The list and its tasks are gone: drop them rather than re-read them (a 404) while the page closes.
       qc.removeQueries({ queryKey: listKeys.detail(id) });
+      const ofList = (key: readonly unknown[]) => (key[3] as { list_id?: string } | undefined)?.list_id === id;
+      qc.removeQueries({ queryKey: taskKeys.lists({ kind: "mine" }), predicate: (q) => ofList(q.queryKey) });
       void qc.invalidateQueries({ queryKey: taskKeys.lists({ kind: "mine" }) });
     },
     onSettled: () => refreshLists(qc),

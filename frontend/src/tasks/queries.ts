@@ -69,7 +69,10 @@ async function beforeWrite(qc: QueryClient) {
 
 function afterWrite(qc: QueryClient) {
   // The server decides the order and the filters; re-read the lists once the last write is answered.
-  if (qc.isMutating({ mutationKey: WRITE }) === 1) void qc.invalidateQueries({ queryKey: taskKeys.lists(MINE) });
+  if (qc.isMutating({ mutationKey: WRITE }) !== 1) return;
+  void qc.invalidateQueries({ queryKey: taskKeys.lists(MINE) });
+  // The lists' task counts (sidebar, list headers) change with the tasks.
+  void qc.invalidateQueries({ queryKey: ["lists"] });
 }
 
 const gone = (err: unknown) => err instanceof ApiError && err.status === 404;
