@@ -3,6 +3,7 @@ import { conflict, type FieldError, forbidden, notFound, preconditionFailed, val
 import type { ExpectedVersions } from "../domain/versions.ts";
 import * as moves from "./move-queries.ts";
 import { evenKeys, keyAtEnd, keyBetween } from "./order.ts";
+import { MAX_DEPTH } from "./queries.ts";
 import type { TaskMove } from "./schemas.ts";
 import type { TaskContext, TaskResult } from "./service.ts";
 
@@ -19,7 +20,6 @@ import type { TaskContext, TaskResult } from "./service.ts";
  * rebalanced first (order.ts).
  */
 
-export const MAX_DEPTH = 4;
 /** Tries of a move that lost a race for a key (each retry follows another writer's commit). */
 const MOVE_ATTEMPTS = 8;
 
