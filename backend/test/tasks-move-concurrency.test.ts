@@ -113,6 +113,55 @@ describe("concurrent moves in one list", () => {
   });
 });
 
+describe("subtasks created while their parent moves", () => {
+  test("a subtask added while its parent moves to another list lands in the parent's new list, never the old one", async () => {
+    const from = await listWith("from", 12);
+    const to = await createList(t.app, alice, "to");
+    const requests = from.tasks.flatMap((parent) => [
+      move(t.app, alice, parent.id, { list_id: to.id }),
+      as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: { title: `${parent.title} child`, parent_id: parent.id } }),
+    ]);
+    for (const res of await Promise.all(requests)) assert.ok([200, 201].includes(res.statusCode), res.body);
+    const strays = await t.app.ctx.db.query(
+      "SELECT c.id FROM tasks c JOIN tasks p ON p.id = c.parent_id WHERE c.list_id <> p.list_id AND p.list_id IN ($1, $2)",
+      [from.id, to.id],
+    );
+    assert.deepEqual(strays, [], "every subtask is in its parent's list");
+    const children = await t.app.ctx.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM tasks WHERE list_id = $1 AND parent_id IS NOT NULL",
+      [to.id],
+    );
+    assert.equal(children[0]?.n, from.tasks.length, "each child followed its parent");
+  });
+
+  test("a subtask added while its parent is moved three levels deep is refused (422), never a fifth level", async () => {
+    const list = await listWith("deep", 0);
+    const outcomes: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      // a > b > c: moving p under c makes p level 4, where it can take no children.
+      const a = await addTask(t.app, alice, `a${round}`, { list_id: list.id });
+      const b = await addTask(t.app, alice, `b${round}`, { parent_id: a.id });
+      const c = await addTask(t.app, alice, `c${round}`, { parent_id: b.id });
+      const p = await addTask(t.app, alice, `p${round}`, { list_id: list.id });
+      const [moveRes, createRes] = await Promise.all([
+        move(t.app, alice, p.id, { parent_id: c.id }),
+        as(t.app, alice)({ method: "POST", url: "/api/tasks", payload: { title: `child${round}`, parent_id: p.id } }),
+      ]);
+      outcomes.push(moveRes.statusCode, createRes.statusCode);
+    }
+    const tooDeep = await t.app.ctx.db.query(
+      `WITH RECURSIVE up (id, root, depth) AS (
+         SELECT id, id, 1 FROM tasks WHERE list_id = $1
+         UNION ALL
+         SELECT t.parent_id, up.root, up.depth + 1 FROM tasks t JOIN up ON t.id = up.id WHERE t.parent_id IS NOT NULL)
+       SELECT root FROM up GROUP BY root HAVING max(depth) > 4`,
+      [list.id],
+    );
+    assert.deepEqual(tooDeep, [], "no task below level 4");
+    for (const status of outcomes) assert.ok([200, 201, 422].includes(status), `status ${status}`);
+  });
+});
+
 describe("keyset paging under sort=position while tasks move", () => {
   test("no task that stays put is skipped or repeated, and they keep their order", async () => {
     const { id: list, tasks } = await listWith("paging", 40);

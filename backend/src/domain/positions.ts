@@ -38,13 +38,22 @@ export function isPositionCollision(err: unknown): boolean {
 /** How often a write retries with fresh neighbours before giving up (each retry follows a commit by another writer). */
 export const POSITION_RETRIES = 8;
 
-/** Runs `write` again while it loses a position race; the last collision is rethrown. */
+/** A write the database refused because another one changed what it read (40001): trying again succeeds. */
+export function isSerializationFailure(err: unknown): boolean {
+  return (err as { code?: string })?.code === "40001";
+}
+
+/**
+ * Runs `write` again while it loses a position race, or while a concurrent move
+ * changed what it read (a subtask's parent: task_append_position, migration
+ * 0005); the last failure is rethrown.
+ */
 export async function retryOnPositionCollision<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (err) {
-      if (!isPositionCollision(err) || attempt >= POSITION_RETRIES) throw err;
+      if (!(isPositionCollision(err) || isSerializationFailure(err)) || attempt >= POSITION_RETRIES) throw err;
     }
   }
 }

@@ -140,7 +140,8 @@ export const listRoutes = fp(async (scope: FastifyInstance) => {
         tags,
         params: ListIdParams,
         body: Type.Ref(ListMove),
-        response: { 200: oneList("The moved list"), ...problemResponses(...apiErrors, 404) },
+        // 405: an id such as "." leaves /api/lists/move, a path with other methods only.
+        response: { 200: oneList("The moved list"), ...problemResponses(...apiErrors, 404, 405) },
       },
     },
     async (req, reply) => sendList(reply, await lists.moveList(ctxOf(req), req.params.id, req.body)),

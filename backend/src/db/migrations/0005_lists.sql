@@ -89,7 +89,21 @@ DECLARE
   last_key text;
 BEGIN
   IF p_parent IS NOT NULL THEN
+    -- A move holds its lists' tree locks (tasks/move-queries.ts, lockTrees) exclusively until it
+    -- commits. A subtask's create waits for it here, then re-reads, in a snapshot taken after the
+    -- wait, that the parent is still in p_list and shallow enough: the INSERT's own checks read the
+    -- statement's earlier snapshot, and a parent moved meanwhile (to another list, or deeper) would
+    -- otherwise get a child in the old list or a fifth level. 40001: the service creates again.
+    PERFORM pg_advisory_xact_lock_shared(13, hashtext(p_list::text));
     PERFORM 1 FROM tasks WHERE id = p_parent FOR NO KEY UPDATE;
+    IF NOT EXISTS (SELECT 1 FROM tasks WHERE id = p_parent AND list_id = p_list)
+       OR (WITH RECURSIVE up (id, parent_id, depth) AS (
+             SELECT id, parent_id, 1 FROM tasks WHERE id = p_parent
+             UNION ALL
+             SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.depth <= 4)
+           SELECT count(*) FROM up) >= 4 THEN
+      RAISE EXCEPTION 'the parent task moved while a subtask was being added' USING ERRCODE = '40001';
+    END IF;
   END IF;
   PERFORM 1 FROM lists WHERE id = p_list FOR NO KEY UPDATE;
   IF p_parent IS NULL THEN
