@@ -93,11 +93,43 @@ async function editTask(page: Page, title: string, change: (dialog: ReturnType<P
 }
 
 /** Waits until a live region (dnd-kit's announcements) says one of `texts`: the keyboard drag has taken that step. */
-async function announced(page: Page, ...texts: string[]): Promise<void> {
+async function announcedWithin(page: Page, timeout: number, texts: string[]): Promise<void> {
   await page.waitForFunction(
     (ts) => [...document.querySelectorAll("[aria-live]")].some((e) => ts.some((t) => e.textContent?.includes(t))),
     texts,
+    { timeout },
   );
+}
+
+/**
+ * A keyboard drag: Space on the handle (pressed as a locator: focus and key in one step), the steps,
+ * each waited for in dnd-kit's announcements, then Space to drop. A re-render that replaces the
+ * handle or the rows mid-drag (the sidebar refetching its counts) cancels a keyboard drag, so the
+ * page is first let settle, and a drag that lost its way is cancelled (Escape) and made again,
+ * at most three times.
+ */
+async function keyboardDrag(
+  page: Page,
+  handle: ReturnType<Page["getByRole"]>,
+  pickedUp: string[],
+  steps: { key: string; says: string }[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await quiet(page);
+    try {
+      await handle.press("Space");
+      await announcedWithin(page, 5_000, pickedUp);
+      for (const step of steps) {
+        await page.keyboard.press(step.key);
+        await announcedWithin(page, 5_000, [step.says]);
+      }
+      await page.keyboard.press("Space");
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press("Escape");
+    }
+  }
 }
 
 /** "YYYY-MM-DD" of the day `offset` days from today in `timeZone`. */
@@ -181,14 +213,15 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   assert.deepEqual(await serverOrder(page, listId), ["Bread", "Apples", "Cheese", "Dates"]);
 
   // Reorder from the keyboard with the drag handle: Space picks Dates up, two arrows up, Space drops it.
-  await page.getByRole("button", { name: "Reorder: Dates" }).focus();
-  await page.keyboard.press("Space");
-  await announced(page, "Picked up Dates, position 4 of 4.", "Dates is now at position 4 of 4.");
-  await page.keyboard.press("ArrowUp");
-  await announced(page, "Dates is now at position 3 of 4.");
-  await page.keyboard.press("ArrowUp");
-  await announced(page, "Dates is now at position 2 of 4.");
-  await page.keyboard.press("Space");
+  await keyboardDrag(
+    page,
+    page.getByRole("button", { name: "Reorder: Dates" }),
+    ["Picked up Dates, position 4 of 4.", "Dates is now at position 4 of 4."],
+    [
+      { key: "ArrowUp", says: "Dates is now at position 3 of 4." },
+      { key: "ArrowUp", says: "Dates is now at position 2 of 4." },
+    ],
+  );
   await expectOrder(page, ["Bread", "Dates", "Apples", "Cheese"]);
   await quiet(page);
   assert.deepEqual(await serverOrder(page, listId), ["Bread", "Dates", "Apples", "Cheese"]);
@@ -294,12 +327,12 @@ test("lists, subtasks, manual order by mouse and keyboard, Today, Upcoming and t
   assert.equal(moved[0]?.list_id, partyId, "the subtask moved with its parent");
 
   // Lists reorder in the sidebar from the keyboard: Party above Groceries.
-  await sidebar.getByRole("button", { name: "Reorder list: Party" }).focus();
-  await page.keyboard.press("Space");
-  await announced(page, "Picked up Party, position 2 of 2.", "Party is now at position 2 of 2.");
-  await page.keyboard.press("ArrowUp");
-  await announced(page, "Party is now at position 1 of 2.");
-  await page.keyboard.press("Space");
+  await keyboardDrag(
+    page,
+    sidebar.getByRole("button", { name: "Reorder list: Party" }),
+    ["Picked up Party, position 2 of 2.", "Party is now at position 2 of 2."],
+    [{ key: "ArrowUp", says: "Party is now at position 1 of 2." }],
+  );
   await page.waitForFunction(
     () => [...document.querySelectorAll(".sidebar-lists .sidebar-name")].map((e) => e.textContent).join() === "Party,Groceries",
   );
