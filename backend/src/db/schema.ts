@@ -137,6 +137,8 @@ export const lists = pgTable(
     color: text("color"),
     isInbox: boolean("is_inbox").notNull().default(false),
     archived: boolean("archived").notNull().default(false),
+    /** Set when a second member first joins, never cleared: tasks of other creators may be here. */
+    shared: boolean("shared").notNull().default(false),
     version: integer("version").notNull().default(1),
     tasksVersion: bigint("tasks_version", { mode: "number" }).notNull().default(1),
     taskCount: integer("task_count").notNull().default(0),
@@ -216,6 +218,14 @@ export const tasks = pgTable(
         sql`coalesce(due_at, ((due_date + 1)::timestamp - interval '1 millisecond') AT TIME ZONE 'UTC', 'infinity'::timestamptz)`,
       ),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * Who created the task: `user_id` too, until that account is deleted and a trigger on "user"
+     * (migration 0006) hands the task to its list's owner and sets this null. Always user_id or
+     * null, hence no foreign key (nor the index one would need).
+     */
+    createdBy: text("created_by"),
+    /** A member of the task's list, or null. */
+    assigneeId: text("assignee_id").references(() => user.id, { onDelete: "set null" }),
     subtaskCount: integer("subtask_count").notNull().default(0),
     openSubtaskCount: integer("open_subtask_count").notNull().default(0),
     version: integer("version").notNull().default(1),
@@ -244,7 +254,84 @@ export const tasks = pgTable(
     index("tasks_list_created_idx").on(t.listId, t.createdAt, t.id),
     index("tasks_parent_idx").on(t.parentId, t.position, t.id).where(sql`${t.parentId} IS NOT NULL`),
     index("tasks_user_due_date_idx").on(t.userId, t.dueDate).where(sql`${t.dueDate} IS NOT NULL`),
+    index("tasks_assignee_idx").on(t.assigneeId, t.createdAt, t.id).where(sql`${t.assigneeId} IS NOT NULL`),
   ],
+);
+
+/*
+ * Sharing (SPEC §8, migration 0006). An invitation names an email address,
+ * never an account: creating one looks nobody up, so its answer cannot tell
+ * whether the address has an account. The invitee's pending invitations are
+ * those addressed to their account's email.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid("id").primaryKey(),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => lists.id, { onDelete: "cascade" }),
+    /** Trimmed and lower-cased. */
+    email: text("email").notNull(),
+    role: text("role").notNull(),
+    invitedBy: text("invited_by").references(() => user.id, { onDelete: "set null" }),
+    status: text("status").notNull().default("pending"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    expiresAt: ts("expires_at").notNull(),
+    respondedAt: ts("responded_at"),
+  },
+  (t) => [
+    check("invitations_role_check", sql`${t.role} in ('editor', 'viewer')`),
+    check("invitations_status_check", sql`${t.status} in ('pending', 'accepted', 'declined', 'revoked')`),
+    uniqueIndex("invitations_pending_idx").on(t.listId, t.email).where(sql`${t.status} = 'pending'`),
+    index("invitations_email_idx").on(t.email, t.createdAt, t.id).where(sql`${t.status} = 'pending'`),
+    index("invitations_list_idx").on(t.listId, t.createdAt, t.id),
+  ],
+);
+
+export const comments = pgTable(
+  "comments",
+  {
+    id: uuid("id").primaryKey(),
+    taskId: uuid("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    authorId: text("author_id").references(() => user.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    version: integer("version").notNull().default(1),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("comments_body_length_check", sql`char_length(${t.body}) between 1 and 10000`),
+    index("comments_task_idx").on(t.taskId, t.createdAt, t.id),
+    index("comments_author_idx").on(t.authorId),
+  ],
+);
+
+/**
+ * Who did what in a list, newest first (GET /api/lists/{id}/activity). Task
+ * entries are written by a statement trigger on tasks (migration 0006) with
+ * the actor the writing statement names (set_config('doable.actor', …)); the
+ * others by the services, through activity_record().
+ */
+export const activity = pgTable(
+  "activity",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => lists.id, { onDelete: "cascade" }),
+    /** No foreign key: read through a join with "user", a deleted account reads as null. */
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    taskId: uuid("task_id"),
+    /** The member an entry is about (joined, left, removed, role changed, new owner). */
+    subjectUserId: text("subject_user_id"),
+    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("activity_list_idx").on(t.listId, t.id), index("activity_task_idx").on(t.taskId).where(sql`${t.taskId} IS NOT NULL`)],
 );
 
 /** Idempotency-Key records for POST /api/tasks, kept 24 hours. */
@@ -320,6 +407,9 @@ export const schema = {
   listMembers,
   userPreferences,
   tasks,
+  invitations,
+  comments,
+  activity,
   idempotencyKeys,
   tokenRevocations,
   taskListVersions,
