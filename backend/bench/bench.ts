@@ -5,12 +5,14 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import type { ServerProcess } from "../test/support/server-process.ts";
 import {
+  activitySince,
   analyze,
   benchDatabaseUrl,
   bulkInsertListTasks,
   bulkInsertTasks,
   claimPostgresDatabase,
   countTasks,
+  lastActivityId,
   listsOf,
   longestKey,
   openDatabase,
@@ -270,6 +272,7 @@ async function main(): Promise<number> {
     let lists: { big: string; small: string; moved: string[]; tasks: number } | null = null;
     let versionsBefore: Awaited<ReturnType<typeof taskVersions>> | null = null;
     let sharedTargets: { shared: string[]; private: string[] } | null = null;
+    let activityBefore = 0;
     try {
       if (sharedLists) {
         const [owner, privateOwner, ...members] = users as [SeededUser, SeededUser, ...SeededUser[]];
@@ -351,6 +354,7 @@ async function main(): Promise<number> {
       );
       for (const [k, v] of sample) ids.set(k, v);
       if (lists) versionsBefore = await taskVersions(db);
+      if (sharedLists) activityBefore = await lastActivityId(db);
       const stored = await countTasks(db);
       notes.push(
         `${stored.toLocaleString("en-US")} tasks stored; VACUUM ANALYZE and id sampling took ${formatSeconds((performance.now() - started) / 1000)}`,
@@ -577,6 +581,19 @@ async function main(): Promise<number> {
           } else if (changed) moves.otherRowsChanged++;
         }
         moves.longestKey = await longestKey(after, lists.big);
+      } finally {
+        await after.close();
+      }
+    }
+
+    if (sharing && sharedLists) {
+      // Who the list's activity names for the load's writes (the actor each task-writing statement sets).
+      const after = await openDatabase(database);
+      try {
+        sharing.activity = {
+          shared: await activitySince(after, sharedLists.shared, activityBefore),
+          private: await activitySince(after, sharedLists.private, activityBefore),
+        };
       } finally {
         await after.close();
       }

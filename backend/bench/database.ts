@@ -279,3 +279,24 @@ export async function longestKey(db: Queryable, listId: string): Promise<number>
   const rows = await db.query<{ n: number | null }>("SELECT max(length(position))::int AS n FROM tasks WHERE list_id = $1::uuid", [listId]);
   return rows[0]?.n ?? 0;
 }
+
+/** The highest activity id so far (0 when there is none). */
+export async function lastActivityId(db: Queryable): Promise<number> {
+  const rows = await db.query<{ n: string | number | null }>("SELECT max(id) AS n FROM activity");
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A list's activity entries after `afterId`: how many, by how many distinct actors, and how many without one. */
+export async function activitySince(
+  db: Queryable,
+  listId: string,
+  afterId: number,
+): Promise<{ entries: number; actors: number; withoutActor: number }> {
+  const rows = await db.query<{ entries: number; actors: number; without_actor: number }>(
+    `SELECT count(*)::int AS entries, count(DISTINCT actor_id)::int AS actors, (count(*) FILTER (WHERE actor_id IS NULL))::int AS without_actor
+       FROM activity WHERE list_id = $1::uuid AND id > $2`,
+    [listId, afterId],
+  );
+  const r = rows[0];
+  return { entries: r?.entries ?? 0, actors: r?.actors ?? 0, withoutActor: r?.without_actor ?? 0 };
+}

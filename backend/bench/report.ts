@@ -72,6 +72,11 @@ export interface SharingReport {
   sides: { shared: SharingSide; private: SharingSide };
   /** p99 of each request kind, shared over private (null when the private one has none). */
   comparison: Record<SharedListOp | "all", { sharedP99: number; privateP99: number; ratio: number | null }>;
+  /**
+   * Each list's activity entries written during the load (warm-up included), read from the
+   * database afterwards: the task triggers name the actor every write statement set.
+   */
+  activity?: Record<"shared" | "private", { entries: number; actors: number; withoutActor: number }>;
 }
 
 export function sharingComparison(sides: SharingReport["sides"]): SharingReport["comparison"] {
@@ -261,6 +266,13 @@ function formatSharing(r: SharingReport): string {
       `private list (its owner; ${own.connections} connections), ${num(r.listTasks)} tasks each, measured together:`,
     table(["request", "shared req/s", "p50 ms", "p99 ms", "private req/s", "p50 ms", "p99 ms", "p99 shared/private"], rows),
     `\nfirst page p99, shared vs private: ${ms(first.sharedP99)} ms vs ${ms(first.privateP99)} ms (${ratio(first.ratio)}; the issue's bar: within 2×)`,
+    ...(r.activity
+      ? [
+          `activity written during the load (warm-up included): shared list ${num(r.activity.shared.entries)} entries by ` +
+            `${num(r.activity.shared.actors)} distinct actors (${num(r.activity.shared.withoutActor)} without one); private list ` +
+            `${num(r.activity.private.entries)} by ${num(r.activity.private.actors)} (${num(r.activity.private.withoutActor)} without one)`,
+        ]
+      : []),
   ].join("\n");
 }
 

@@ -40,6 +40,12 @@ test("npm run bench -- --scenario shared-list: a tiny run reports every request 
     }
     assert.ok(figuresOfSide.all.requests > 0, `${side}: requests were made`);
   }
+  for (const side of ["shared", "private"] as const) {
+    const a = sharing.activity?.[side];
+    assert.ok(a, `${side}: the list's activity during the load`);
+    for (const f of ["entries", "actors", "withoutActor"] as const) assert.equal(typeof a[f], "number", `${side} activity: ${f}`);
+  }
+  assert.match(output, /activity written during the load/);
   assert.deepEqual(Object.keys(sharing.comparison).sort(), [...sharedListOps, "all"].sort());
   const first = sharing.comparison["first page"];
   assert.equal(first.sharedP99, sharing.sides.shared.operations["first page"].p99);
