@@ -41,7 +41,7 @@ test("npm run bench -- --scenario shared-list: a tiny run reports every request 
     assert.ok(figuresOfSide.all.requests > 0, `${side}: requests were made`);
   }
   for (const side of ["shared", "private"] as const) {
-    const a = sharing.activity?.[side];
+    const a: { entries: number; actors: number; withoutActor: number } | undefined = sharing.activity?.[side];
     assert.ok(a, `${side}: the list's activity during the load`);
     for (const f of ["entries", "actors", "withoutActor"] as const) assert.equal(typeof a[f], "number", `${side} activity: ${f}`);
   }
