@@ -74,7 +74,16 @@ describe("invite and accept", () => {
     assert.match(invitation.id, uuidV7);
     assert.deepEqual(
       { ...invitation, id: "", created_at: "", expires_at: "" },
-      { id: "", list_id: list.id, email: bob.email, role: "editor", status: "pending", invited_by: owner.id, created_at: "", expires_at: "" },
+      {
+        id: "",
+        list_id: list.id,
+        email: bob.email,
+        role: "editor",
+        status: "pending",
+        invited_by: owner.id,
+        created_at: "",
+        expires_at: "",
+      },
     );
     assert.match(invitation.created_at, isoMillisUtc);
     assert.equal(Date.parse(invitation.expires_at) - Date.parse(invitation.created_at), INVITATION_TTL_MS);
@@ -213,7 +222,9 @@ describe("no account enumeration", () => {
 
     const answers = [];
     for (const email of [known.email, unknownEmail]) {
-      answers.push(await as(t.app, owner)({ method: "POST", url: `/api/lists/${list.id}/invitations`, payload: { email, role: "viewer" } }));
+      answers.push(
+        await as(t.app, owner)({ method: "POST", url: `/api/lists/${list.id}/invitations`, payload: { email, role: "viewer" } }),
+      );
     }
     const [a, b] = answers as [(typeof answers)[0], (typeof answers)[0]];
     assert.equal(a.statusCode, 202);
@@ -286,11 +297,7 @@ describe("decline, revoke, renew, expire", () => {
     // Another list of the owner's does not reach it.
     const other = await createList(t.app, owner, "Other");
     const third = await invite(t.app, owner, list.id, bob.email);
-    assertProblem(
-      await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${other.id}/invitations/${third.id}` }),
-      404,
-      "not_found",
-    );
+    assertProblem(await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${other.id}/invitations/${third.id}` }), 404, "not_found");
   });
 
   test("re-inviting a pending address renews it: the same invitation, the new role, a later expiry", async () => {
@@ -350,7 +357,10 @@ describe("who may invite", () => {
   test("the Inbox cannot be shared: 409", async () => {
     const owner = await createUser(t.app);
     const inbox = await inboxId(t.app, owner.id);
-    const res = await as(t.app, owner)({
+    const res = await as(
+      t.app,
+      owner,
+    )({
       method: "POST",
       url: `/api/lists/${inbox}/invitations`,
       payload: { email: "someone@example.com", role: "editor" },
@@ -378,10 +388,7 @@ describe("who may invite", () => {
       const miss = await as(t.app, stranger)(route);
       assertProblem(miss, 404, "not_found");
       const absent = await as(t.app, stranger)({ ...route, url: route.url.replace(list.id, missingId) });
-      assert.deepEqual(
-        { ...(miss.json() as object), request_id: "" },
-        { ...(absent.json() as object), request_id: "" },
-      );
+      assert.deepEqual({ ...(miss.json() as object), request_id: "" }, { ...(absent.json() as object), request_id: "" });
     }
     assert.deepEqual(
       (await pendingOf(owner, list.id)).map((i) => i.id),
@@ -392,7 +399,11 @@ describe("who may invite", () => {
   test("a body that is not an invitation is a 422 naming the field", async () => {
     const owner = await createUser(t.app);
     const list = await createList(t.app, owner);
-    for (const payload of [{ email: "not an address", role: "editor" }, { email: "a@example.com", role: "owner" }, { email: "a@example.com" }]) {
+    for (const payload of [
+      { email: "not an address", role: "editor" },
+      { email: "a@example.com", role: "owner" },
+      { email: "a@example.com" },
+    ]) {
       assertProblem(
         await as(t.app, owner)({ method: "POST", url: `/api/lists/${list.id}/invitations`, payload }),
         422,
@@ -410,7 +421,10 @@ describe("who may invite", () => {
        SELECT gen_random_uuid(), $1, 'bulk-' || n || '@example.com', 'viewer', $2, now() + interval '100 days' FROM generate_series(1, 100) n`,
       [list.id, owner.id],
     );
-    const res = await as(t.app, owner)({
+    const res = await as(
+      t.app,
+      owner,
+    )({
       method: "POST",
       url: `/api/lists/${list.id}/invitations`,
       payload: { email: "one-more@example.com", role: "viewer" },

@@ -57,7 +57,8 @@ export const sharingRoutes = fp(async (scope: FastifyInstance) => {
         body: Type.Ref(InvitationCreate),
         response: {
           202: jsonContent("Invited: the invitation waits for the address's account", Type.Ref(Invitation)),
-          ...problemResponses(...apiErrors, 403, 404, 409),
+          // 405: an id such as "." leaves /api/lists/invitations, a path with other methods only.
+          ...problemResponses(...apiErrors, 403, 404, 405, 409),
         },
       },
     },
@@ -205,7 +206,7 @@ export const sharingRoutes = fp(async (scope: FastifyInstance) => {
         body: Type.Ref(Transfer),
         response: {
           200: jsonContent("The list, as you now see it", Type.Ref(List), listHeaders),
-          ...problemResponses(...apiErrors, 403, 404, 409),
+          ...problemResponses(...apiErrors, 403, 404, 405, 409),
         },
       },
     },

@@ -38,6 +38,21 @@ function invitationId(raw: string): string {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * A removal locks the list, then un-assigns tasks; a task write locks the task,
+ * then (its trigger) the list: the two can deadlock, and PostgreSQL ends one of
+ * them (40P01). The removal is then simply made again.
+ */
+async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if ((err as { code?: string })?.code !== "40P01" || attempt >= 3) throw err;
+    }
+  }
+}
+
+/**
  * After an owner-only write matched nothing: the 404 of a list the caller is
  * not a member of, the 409 of an Inbox (when the rule applies), the 403 of a
  * member who is not the owner; undefined when the caller is the owner (the
@@ -161,18 +176,20 @@ export async function changeRole(ctx: SharingContext, rawListId: string, memberI
  */
 export async function removeMember(ctx: SharingContext, rawListId: string, memberId: string): Promise<void> {
   const id = listId(rawListId);
-  await ctx.db.transaction(async (tx) => {
-    await queries.lockList(tx, ctx.userId, id);
-    if (await queries.removeMember(tx, ctx.userId, id, memberId)) {
-      await queries.unassign(tx, ctx.userId, id, memberId);
-      return;
-    }
-    const s = await queries.standing(tx, ctx.userId, id);
-    if (!s) throw missingList();
-    if (memberId === ctx.userId) throw conflict("The owner cannot leave the list: transfer the list first.");
-    if (s.role !== "owner") throw ownerOnly("remove other members");
-    throw missingMember();
-  });
+  await retryOnDeadlock(() =>
+    ctx.db.transaction(async (tx) => {
+      await queries.lockList(tx, ctx.userId, id);
+      if (await queries.removeMember(tx, ctx.userId, id, memberId)) {
+        await queries.unassign(tx, ctx.userId, id, memberId);
+        return;
+      }
+      const s = await queries.standing(tx, ctx.userId, id);
+      if (!s) throw missingList();
+      if (memberId === ctx.userId) throw conflict("The owner cannot leave the list: transfer the list first.");
+      if (s.role !== "owner") throw ownerOnly("remove other members");
+      throw missingMember();
+    }),
+  );
 }
 
 /** Hands the list to another member; returns it as the caller now sees it (an editor). */
