@@ -74,8 +74,12 @@ export interface NewInvitation {
  * most `maxPending` unexpired pending invitations per list (a renewal always
  * passes). Nothing returned: a refusal (see `standing`).
  */
-export async function upsertInvitation(q: Queryable, inv: NewInvitation, maxPending: number): Promise<string | undefined> {
-  const rows = await q.query<{ j: string }>(
+export async function upsertInvitation(
+  q: Queryable,
+  inv: NewInvitation,
+  maxPending: number,
+): Promise<{ json: string; id: string } | undefined> {
+  const rows = await q.query<{ j: string; id: string }>(
     `WITH l AS (SELECT l.id FROM lists l JOIN list_members m ON m.list_id = l.id AND m.user_id = $3 AND m.role = 'owner'
                  WHERE l.id = $2 AND NOT l.is_inbox),
      pending AS (SELECT count(*) AS n FROM invitations
@@ -84,11 +88,12 @@ export async function upsertInvitation(q: Queryable, inv: NewInvitation, maxPend
      SELECT $1, l.id, $4, $5, $3, $6::timestamptz, $7::timestamptz FROM l, pending WHERE pending.n < $8
      ON CONFLICT (list_id, email) WHERE status = 'pending'
        DO UPDATE SET role = excluded.role, invited_by = excluded.invited_by, expires_at = excluded.expires_at
-     RETURNING ${INVITATION_JSON} AS j`,
+     RETURNING ${INVITATION_JSON} AS j, i.id`,
     [inv.id, inv.listId, inv.ownerId, inv.email, inv.role, inv.now, inv.expiresAt, maxPending],
     "invitation_upsert",
   );
-  return rows[0]?.j;
+  const r = rows[0];
+  return r && { json: r.j, id: r.id };
 }
 
 /** Whether the list's pending invitations are at the limit (after an insert matched nothing for an owner). */

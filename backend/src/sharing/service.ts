@@ -84,16 +84,15 @@ export async function invite(ctx: SharingContext, rawListId: string, input: Invi
     now: iso(now),
     expiresAt: iso(now + INVITATION_TTL_MS),
   };
-  const json = await ctx.db.transaction(async (tx) => {
+  const stored = await ctx.db.transaction(async (tx) => {
     const row = await queries.upsertInvitation(tx, invitation, MAX_PENDING_INVITATIONS);
-    if (row === undefined) return undefined;
-    const stored = JSON.parse(row) as { id: string; role: string };
-    await queries.insertActivity(tx, { listId: id, actorId: ctx.userId, action: "invitation.created", data: { role: stored.role } });
-    return { row, invitationId: stored.id };
+    if (row)
+      await queries.insertActivity(tx, { listId: id, actorId: ctx.userId, action: "invitation.created", data: { role: input.role } });
+    return row;
   });
-  if (json) {
-    ctx.log.info({ invitation_id: json.invitationId, list_id: id }, "invitation created");
-    return json.row;
+  if (stored) {
+    ctx.log.info({ invitation_id: stored.id, list_id: id }, "invitation created");
+    return stored.json;
   }
   await ownerRefusal(ctx.db, ctx, id, "invite people", "The Inbox cannot be shared.");
   if ((await queries.pendingCount(ctx.db, id, invitation.now)) >= MAX_PENDING_INVITATIONS) {
