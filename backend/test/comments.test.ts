@@ -65,7 +65,10 @@ async function storedComments(taskId: string) {
 describe("writing and reading", () => {
   test("any member comments, viewers included: 201 with the comment, Location and ETag, stored as given", async () => {
     const { owner, editor, viewer, task } = await team();
-    const res = await as(t.app, viewer)({ method: "POST", url: `/api/tasks/${task.id}/comments`, payload: { body: "  Can we go in May?\n" } });
+    const res = await as(
+      t.app,
+      viewer,
+    )({ method: "POST", url: `/api/tasks/${task.id}/comments`, payload: { body: "  Can we go in May?\n" } });
     assert.equal(res.statusCode, 201, res.body);
     const c = res.json() as CommentJson;
     assert.match(c.id, uuidV7);
@@ -162,9 +165,15 @@ describe("only the author changes or deletes a comment", () => {
   test("PATCH by the author: 200, new body, updated_at moves, ETag rises; If-Match is honoured (412)", async () => {
     const { viewer, owner, task } = await team();
     const c = await comment(viewer, task.id, "first");
-    const stale = await as(t.app, viewer)({ method: "PATCH", url: `/api/comments/${c.id}`, headers: { "if-match": '"7"' }, payload: { body: "x" } });
+    const stale = await as(
+      t.app,
+      viewer,
+    )({ method: "PATCH", url: `/api/comments/${c.id}`, headers: { "if-match": '"7"' }, payload: { body: "x" } });
     assertProblem(stale, 412, "precondition_failed");
-    const res = await as(t.app, viewer)({ method: "PATCH", url: `/api/comments/${c.id}`, headers: { "if-match": '"1"' }, payload: { body: "second" } });
+    const res = await as(
+      t.app,
+      viewer,
+    )({ method: "PATCH", url: `/api/comments/${c.id}`, headers: { "if-match": '"1"' }, payload: { body: "second" } });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.headers.etag, '"2"');
     const changed = res.json() as CommentJson;
@@ -192,7 +201,11 @@ describe("only the author changes or deletes a comment", () => {
     const { viewer, owner, task } = await team();
     const keep = await comment(owner, task.id, "keep");
     const c = await comment(viewer, task.id, "oops");
-    assertProblem(await as(t.app, viewer)({ method: "DELETE", url: `/api/comments/${c.id}`, headers: { "if-match": '"2"' } }), 412, "precondition_failed");
+    assertProblem(
+      await as(t.app, viewer)({ method: "DELETE", url: `/api/comments/${c.id}`, headers: { "if-match": '"2"' } }),
+      412,
+      "precondition_failed",
+    );
     const res = await as(t.app, viewer)({ method: "DELETE", url: `/api/comments/${c.id}`, headers: { "if-match": '"1"' } });
     assert.equal(res.statusCode, 204);
     assert.equal(res.body, "");
@@ -215,7 +228,10 @@ describe("someone who is not a member", () => {
       const real = route.url.startsWith("/api/tasks") ? task.id : c.id;
       for (const headers of [{}, { "if-match": "*" }, { "if-match": '"1"' }, { "if-match": '"5"' }]) {
         const send = (id: string) =>
-          as(t.app, outsider)({
+          as(
+            t.app,
+            outsider,
+          )({
             method: route.method as "GET",
             url: route.url.replace(":id", id),
             headers,
@@ -281,8 +297,16 @@ describe("bodies", () => {
       }
     }
     const raw = { "content-type": "application/json" };
-    assertProblem(await as(t.app, owner)({ method: "POST", url: `/api/tasks/${task.id}/comments`, headers: raw, payload: "{body" }), 400, "bad_request");
-    assertProblem(await as(t.app, owner)({ method: "PATCH", url: `/api/comments/${c.id}`, headers: raw, payload: "[" }), 400, "bad_request");
+    assertProblem(
+      await as(t.app, owner)({ method: "POST", url: `/api/tasks/${task.id}/comments`, headers: raw, payload: "{body" }),
+      400,
+      "bad_request",
+    );
+    assertProblem(
+      await as(t.app, owner)({ method: "PATCH", url: `/api/comments/${c.id}`, headers: raw, payload: "[" }),
+      400,
+      "bad_request",
+    );
     assert.deepEqual(
       (await storedComments(task.id)).map((r) => [r.body.length, r.version]),
       [

@@ -12,7 +12,8 @@ export const Activity = Type.Object(
     }),
     task_id: Type.Union([Type.String({ format: "uuid" }), Type.Null()], { description: "The task it is about, if any" }),
     user_id: Type.Union([Type.String(), Type.Null()], {
-      description: "The member it is about (joined, left, removed, new role, new owner, new assignee); null when none or the account is deleted",
+      description:
+        "The member it is about (joined, left, removed, new role, new owner, new assignee); null when none or the account is deleted",
     }),
     data: Type.Object({}, { additionalProperties: true, description: "Details: the task's title, the fields changed, a role" }),
     created_at: Type.String({ format: "date-time", description: "RFC 3339 UTC with milliseconds" }),

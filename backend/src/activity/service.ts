@@ -28,7 +28,8 @@ export async function listActivity(ctx: ActivityContext, rawListId: string, quer
   let before: string | null = null;
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, cursorSort, "text", entryId);
-    if (cursor.key !== cursor.id) throw validationFailed([{ field: "cursor", message: "is not a cursor from this list; start again without it" }]);
+    if (cursor.key !== cursor.id)
+      throw validationFailed([{ field: "cursor", message: "is not a cursor from this list; start again without it" }]);
     before = cursor.id;
   }
   const page = await queries.selectActivity(ctx.db, ctx.userId, rawListId.toLowerCase(), limit, before);

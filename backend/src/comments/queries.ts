@@ -114,7 +114,12 @@ export async function updateComment(
 }
 
 /** Deletes the caller's own comment on a task they can see. */
-export async function deleteComment(q: Queryable, userId: string, id: string, expectedVersions: readonly number[] | null): Promise<boolean> {
+export async function deleteComment(
+  q: Queryable,
+  userId: string,
+  id: string,
+  expectedVersions: readonly number[] | null,
+): Promise<boolean> {
   const rows = await q.query(
     `DELETE FROM comments c USING ${VISIBLE_TASK}
       WHERE c.id = $2 AND t.id = c.task_id AND c.author_id = $1

@@ -58,7 +58,10 @@ export async function commentRoutes(scope: FastifyInstance): Promise<void> {
         params: TaskIdParams,
         body: Type.Ref(CommentBody),
         response: {
-          201: jsonContent("Created", Type.Ref(Comment), { ...etagHeader, location: { type: "string", description: "URL of the new comment" } }),
+          201: jsonContent("Created", Type.Ref(Comment), {
+            ...etagHeader,
+            location: { type: "string", description: "URL of the new comment" },
+          }),
           ...problemResponses(...apiErrors, 404),
         },
       },
