@@ -23,6 +23,7 @@ import { buildValidator } from "./http/validation.ts";
 import { listRoutes } from "./lists/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
+import { sharingRoutes } from "./sharing/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
 import { ListPageCache } from "./tasks/list-cache.ts";
 import { taskRoutes } from "./tasks/routes.ts";
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(meRoutes);
       await api.register(taskRoutes);
       await api.register(listRoutes);
+      await api.register(sharingRoutes);
       await api.register(commentRoutes);
       await api.register(activityRoutes);
       await api.register(adminRoutes);
