@@ -12,7 +12,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertProblem, createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
-import { addMember, createList, nextLink } from "./sharing-fixtures.ts";
+import { nextLink } from "./page-links.ts";
+import { createList, share } from "./sharing-helpers.ts";
 import { as, createTask } from "./tasks-helpers.ts";
 
 interface ActivityJson {
@@ -41,8 +42,8 @@ async function team() {
   const viewer = await createUser(t.app);
   const outsider = await createUser(t.app);
   const list = await createList(t.app, owner, "Shared");
-  await addMember(t.app, list.id, editor, "editor");
-  await addMember(t.app, list.id, viewer, "viewer");
+  await share(t.app, owner, list.id, editor, "editor");
+  await share(t.app, owner, list.id, viewer, "viewer");
   return { owner, editor, viewer, outsider, list };
 }
 
@@ -59,7 +60,7 @@ async function comment(user: TestUser, taskId: string, body: string): Promise<vo
 }
 
 describe("what members see", () => {
-  test("every member sees the same entries, newest first: task writes and comments, with their tasks and titles", async () => {
+  test("every member sees the same entries, newest first: the sharing, task writes and comments, with their tasks and titles", async () => {
     const { owner, editor, viewer, list } = await team();
     const task = await createTask(t.app, owner, { title: "Book flights", list_id: list.id });
     const send = (method: "PATCH" | "DELETE", url: string, payload?: object) => as(t.app, owner)({ method, url, payload });
@@ -70,8 +71,17 @@ describe("what members see", () => {
     assert.equal((await send("DELETE", `/api/tasks/${task.id}`)).statusCode, 204);
 
     const entries = await activityOf(viewer, list.id);
+    // The invitations and joins that made the team are the oldest four: who joined, in which role, never an address.
+    const sharing = entries.slice(-4);
+    assert.deepEqual(sharing.map((e) => [e.action, e.actor_id, e.user_id, e.task_id, e.data]).reverse(), [
+      ["invitation.created", owner.id, null, null, { role: "editor" }],
+      ["member.joined", editor.id, editor.id, null, { role: "editor" }],
+      ["invitation.created", owner.id, null, null, { role: "viewer" }],
+      ["member.joined", viewer.id, viewer.id, null, { role: "viewer" }],
+    ]);
+    assert.ok(!JSON.stringify(entries).includes("@"), "no email address in the activity");
     assert.deepEqual(
-      entries.map((e) => [e.action, e.task_id, e.data]),
+      entries.slice(0, -4).map((e) => [e.action, e.task_id, e.data]),
       [
         ["task.deleted", task.id, { title: "Book the flights" }],
         ["task.reopened", task.id, { title: "Book the flights" }],
@@ -88,7 +98,7 @@ describe("what members see", () => {
     );
     for (const e of entries) {
       assert.equal(e.list_id, list.id);
-      assert.equal(e.user_id, null);
+      if (e.task_id !== null) assert.equal(e.user_id, null);
       assert.match(e.created_at, isoMillisUtc);
       assert.match(e.id, /^[1-9][0-9]*$/);
     }
@@ -99,10 +109,15 @@ describe("what members see", () => {
 
   test("another list's entries never show; a list with no activity is an empty page", async () => {
     const { owner, list } = await team();
+    const quiet = await createList(t.app, owner, "Quiet");
     const other = await createList(t.app, owner, "Other");
     const task = await createTask(t.app, owner, { title: "elsewhere", list_id: other.id });
     await comment(owner, task.id, "here");
-    assert.deepEqual(await activityOf(owner, list.id), []);
+    const empty = await as(t.app, owner)({ method: "GET", url: `/api/lists/${quiet.id}/activity` });
+    assert.equal(empty.statusCode, 200);
+    assert.equal(empty.body, "[]");
+    assert.equal(empty.headers.link, undefined);
+    assert.ok((await activityOf(owner, list.id)).every((e) => e.task_id === null));
     assert.deepEqual(
       (await activityOf(owner, other.id)).map((e) => e.action),
       ["comment.created", "task.created"],
@@ -113,11 +128,11 @@ describe("what members see", () => {
     const { owner, editor, viewer, list } = await team();
     const task = await createTask(t.app, owner, { title: "t", list_id: list.id });
     await comment(editor, task.id, "from the editor");
-    // An entry about a member, as the sharing service writes them.
-    await t.app.ctx.db.query(
-      `INSERT INTO activity (list_id, actor_id, action, subject_user_id, data) VALUES ($1, $2, 'member.role_changed', $3, '{"role":"viewer","previous":"editor"}')`,
-      [list.id, owner.id, editor.id],
-    );
+    const demoted = await as(
+      t.app,
+      owner,
+    )({ method: "PATCH", url: `/api/lists/${list.id}/members/${editor.id}`, payload: { role: "viewer" } });
+    assert.equal(demoted.statusCode, 200, demoted.body);
     const [changed, commented] = await activityOf(viewer, list.id);
     assert.deepEqual(
       { action: changed?.action, actor_id: changed?.actor_id, user_id: changed?.user_id, data: changed?.data },
@@ -144,7 +159,7 @@ describe("what members see", () => {
     assert.equal(res.statusCode, 200, res.body);
     const old = await activityOf(viewer, list.id);
     assert.deepEqual(
-      old.map((e) => [e.action, e.task_id]),
+      old.filter((e) => e.task_id !== null).map((e) => [e.action, e.task_id]),
       [["task.created", stays.id]],
     );
     assert.ok(!JSON.stringify(old).includes("moving"));
@@ -161,7 +176,7 @@ describe("pages", () => {
     const task = await createTask(t.app, owner, { title: "many", list_id: list.id });
     for (let i = 0; i < 6; i++) await comment(i % 2 ? owner : viewer, task.id, `c${i}`);
     const all = await activityOf(viewer, list.id);
-    assert.equal(all.length, 7);
+    assert.equal(all.length, 11); // 2 invitations, 2 joins, the task, 6 comments
     const seen: ActivityJson[] = [];
     const sizes: number[] = [];
     let url: string | null = `/api/lists/${list.id}/activity?limit=3`;
@@ -173,7 +188,7 @@ describe("pages", () => {
       seen.push(...page);
       url = nextLink(res.headers.link);
     }
-    assert.deepEqual(sizes, [3, 3, 1]);
+    assert.deepEqual(sizes, [3, 3, 3, 2]);
     assert.deepEqual(seen, all);
     // New entries do not shift a page being read: the cursor is the last id seen.
     const first = await as(t.app, viewer)({ method: "GET", url: `/api/lists/${list.id}/activity?limit=3` });
@@ -207,7 +222,8 @@ describe("pages", () => {
     for (const query of bad) {
       assertProblem(await as(t.app, owner)({ method: "GET", url: `/api/lists/${list.id}/activity?${query}` }), 422, "validation_failed");
     }
-    assert.equal((await activityOf(owner, list.id, `cursor=${good}`)).length, 2);
+    const all = await activityOf(owner, list.id);
+    assert.deepEqual(await activityOf(owner, list.id, `cursor=${good}`), all.slice(1));
   });
 });
 
@@ -231,7 +247,8 @@ describe("someone who is not a member", () => {
   test("a removed member and a deleted list: 404", async () => {
     const { owner, viewer, list } = await team();
     await createTask(t.app, owner, { title: "x", list_id: list.id });
-    await t.app.ctx.db.query("DELETE FROM list_members WHERE list_id = $1 AND user_id = $2", [list.id, viewer.id]);
+    const removed = await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${list.id}/members/${viewer.id}` });
+    assert.equal(removed.statusCode, 204, removed.body);
     assertProblem(await as(t.app, viewer)({ method: "GET", url: `/api/lists/${list.id}/activity` }), 404, "not_found");
     assert.equal((await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${list.id}` })).statusCode, 204);
     assertProblem(await as(t.app, owner)({ method: "GET", url: `/api/lists/${list.id}/activity` }), 404, "not_found");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertProblem, createUser, promote, signIn, startApp, type TestApp, type TestUser, tokenFor } from "./helpers.ts";
-import { addMember, createList } from "./sharing-fixtures.ts";
+import { createList, share } from "./sharing-helpers.ts";
 
 let t: TestApp;
 let root: TestUser;
@@ -157,10 +157,10 @@ describe("users", () => {
     const bob = await createUser(t.app, { name: "Bob" });
     const carol = await createUser(t.app, { name: "Carol" });
     const annsList = await createList(t.app, ann, "Ann's errands");
-    await addMember(t.app, annsList.id, bob, "editor");
+    await share(t.app, ann, annsList.id, bob, "editor");
     const bobsList = await createList(t.app, bob, "Bob's trip");
-    await addMember(t.app, bobsList.id, ann, "viewer");
-    await addMember(t.app, bobsList.id, carol, "editor");
+    await share(t.app, bob, bobsList.id, ann, "viewer");
+    await share(t.app, bob, bobsList.id, carol, "editor");
     await createList(t.app, bob, "Bob alone");
     const state = () =>
       t.app.ctx.db.query(

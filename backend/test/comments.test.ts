@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertProblem, createUser, startApp, type TestApp, type TestUser } from "./helpers.ts";
-import { addMember, createList, nextLink } from "./sharing-fixtures.ts";
+import { nextLink } from "./page-links.ts";
+import { createList, share } from "./sharing-helpers.ts";
 import { as, createTask, type TaskJson } from "./tasks-helpers.ts";
 
 interface CommentJson {
@@ -37,8 +38,8 @@ async function team() {
   const viewer = await createUser(t.app);
   const outsider = await createUser(t.app);
   const list = await createList(t.app, owner, "Shared");
-  await addMember(t.app, list.id, editor, "editor");
-  await addMember(t.app, list.id, viewer, "viewer");
+  await share(t.app, owner, list.id, editor, "editor");
+  await share(t.app, owner, list.id, viewer, "viewer");
   const task = await createTask(t.app, owner, { title: "Plan the trip", list_id: list.id });
   return { owner, editor, viewer, outsider, list, task };
 }
@@ -256,7 +257,8 @@ describe("someone who is not a member", () => {
   test("a removed member loses the comments at once, their own included (404)", async () => {
     const { list, viewer, owner, task } = await team();
     const c = await comment(viewer, task.id, "before I left");
-    await t.app.ctx.db.query("DELETE FROM list_members WHERE list_id = $1 AND user_id = $2", [list.id, viewer.id]);
+    const removed = await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${list.id}/members/${viewer.id}` });
+    assert.equal(removed.statusCode, 204, removed.body);
     assertProblem(await as(t.app, viewer)({ method: "GET", url: `/api/tasks/${task.id}/comments` }), 404, "not_found");
     assertProblem(await as(t.app, viewer)({ method: "PATCH", url: `/api/comments/${c.id}`, payload: { body: "x" } }), 404, "not_found");
     assertProblem(await as(t.app, viewer)({ method: "DELETE", url: `/api/comments/${c.id}` }), 404, "not_found");
