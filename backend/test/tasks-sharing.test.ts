@@ -374,7 +374,9 @@ describe("a move out of a shared list", () => {
     assert.equal(body.list_id, editorsInbox);
     assert.equal(body.assignee_id, null, "the viewer is not a member of the editor's Inbox");
     assert.equal(body.created_by, owner.id, "who created it stays");
-    assert.equal(body.user_id, editor.id, "a private list holds its owner's tasks");
+    assert.equal(body.user_id, owner.id, "user_id stays the creator (SPEC §8)");
+    const marked = await sql<{ shared: boolean }>("SELECT shared FROM lists WHERE id = $1::uuid", [editorsInbox]);
+    assert.equal(marked[0]?.shared, true, "the Inbox now holds another creator's task, so cross-list reads look there");
 
     for (const old of [owner, viewer]) {
       for (const id of [task.id, sub.id]) {

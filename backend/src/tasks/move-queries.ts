@@ -297,8 +297,9 @@ export async function moveWithinList(q: Queryable, w: MoveWrite): Promise<TaskRo
  * statement (every descendant's list_id follows; their parents and keys stay,
  * so their groups move with them). Both lists must be writable by the caller.
  * A list that was never shared holds only its owner's tasks (the cross-list
- * listing relies on it: queries.ts, rowsAcrossLists), so tasks moved into one
- * are handed to its owner (user_id); created_by stays.
+ * listing relies on it: queries.ts, rowsAcrossLists), so a move that brings
+ * another creator's task into one marks it shared, in the same statement;
+ * user_id stays the creator (SPEC §8).
  */
 export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<TaskRow | undefined> {
   const rows = await q.query<TaskRow>(
@@ -308,13 +309,15 @@ export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<TaskR
        SELECT c.id FROM tasks c JOIN sub s ON c.parent_id = s.id
      ), ${regrouped}, moved AS (
        UPDATE tasks t SET list_id = $6::uuid,
-         user_id = CASE WHEN d.shared THEN t.user_id ELSE d.owner_id END,
          parent_id = CASE WHEN t.id = $1::uuid THEN $3::uuid ELSE t.parent_id END,
          position = CASE WHEN t.id = $1::uuid THEN $4 ELSE t.position END,
          version = t.version + 1, updated_at = now()
-       FROM sub, lists d
-       WHERE t.id = sub.id AND d.id = $6::uuid AND ${writer("$2::uuid", "$5")} AND ${writer("$6::uuid", "$5")} AND ${actorIs("$5")}
-       RETURNING t.id, t.doc, t.version
+       FROM sub
+       WHERE t.id = sub.id AND ${writer("$2::uuid", "$5")} AND ${writer("$6::uuid", "$5")} AND ${actorIs("$5")}
+       RETURNING t.id, t.user_id, t.doc, t.version
+     ), marked AS (
+       UPDATE lists d SET shared = true
+        WHERE d.id = $6::uuid AND NOT d.shared AND EXISTS (SELECT 1 FROM moved m WHERE m.user_id <> d.owner_id)
      )
      SELECT doc AS j, version FROM moved WHERE id = $1::uuid`,
     moveParams(w),
