@@ -78,7 +78,7 @@ export function InvitationsPage() {
         <ul className="invitation-list">
           {incoming.data.map((inv) => (
             <li key={inv.id} className="card invitation">
-              <Avatar member={{ user_id: inv.invited_by, name: inv.inviter_name, email: "" }} size="large" />
+              <Avatar member={{ user_id: inv.invited_by ?? "", name: inv.inviter_name ?? "?", email: "" }} size="large" />
               <div className="member-who">
                 <h2 className="invitation-list-name">{inv.list_name}</h2>
                 <p className="muted">

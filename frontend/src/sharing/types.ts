@@ -13,7 +13,7 @@ export interface Invitation {
   email: string;
   role: InviteRole;
   status: "pending" | "accepted" | "declined" | "revoked";
-  invited_by: string;
+  invited_by: string | null;
   created_at: string;
   expires_at: string;
 }
@@ -23,8 +23,8 @@ export interface IncomingInvitation {
   list_id: string;
   list_name: string;
   role: InviteRole;
-  invited_by: string;
-  inviter_name: string;
+  invited_by: string | null;
+  inviter_name: string | null;
   created_at: string;
   expires_at: string;
 }
