@@ -1,4 +1,4 @@
-import type { Member } from "./types";
+import type { Member } from "../api/openapi";
 
 /** "Ann Lee" → "AL", "bob@example.com" → "B": at most two letters, from the name or else the address. */
 export function initials(name: string, email = ""): string {

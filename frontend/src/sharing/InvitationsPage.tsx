@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import type { IncomingInvitation } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { Link, navigate } from "../router";
@@ -6,7 +7,6 @@ import { quote } from "../tasks/useTaskEditor";
 import { useNotify } from "../ui/Toasts";
 import { Avatar, ROLE_LABELS } from "./Avatars";
 import { incomingQuery, useAcceptInvitation, useDeclineInvitation } from "./queries";
-import type { IncomingInvitation } from "./types";
 
 /** The sidebar's entry to the invitations, with how many are waiting. */
 export function InvitationsLink({ active }: { active: boolean }) {

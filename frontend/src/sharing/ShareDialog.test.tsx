@@ -3,12 +3,11 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { api } from "../api/client";
-import type { List, Task } from "../api/openapi";
+import type { IncomingInvitation, Invitation, List, Member, Task } from "../api/openapi";
 import { AuthProvider } from "../auth/AuthProvider";
 import { createQueryClient } from "../queryClient";
 import { fakeJwt, json, problemResponse, seen, sessionResponse } from "../test-utils";
 import { ToastProvider } from "../ui/Toasts";
-import type { IncomingInvitation, Invitation, Member } from "./types";
 
 type Route = (method: string, url: URL, body: unknown) => Response | Promise<Response> | undefined;
 

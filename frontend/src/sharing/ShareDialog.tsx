@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import type { List } from "../api/openapi";
+import type { List, Member } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { useAuth } from "../auth/AuthProvider";
@@ -10,8 +10,16 @@ import { ConfirmDialog, Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
 import { useNotify } from "../ui/Toasts";
 import { Avatar, MemberAvatars, ROLE_LABELS } from "./Avatars";
-import { invitationsQuery, membersQuery, useChangeRole, useInvite, useRemoveMember, useRevokeInvitation, useTransfer } from "./queries";
-import type { InviteRole, Member } from "./types";
+import {
+  type InviteRole,
+  invitationsQuery,
+  membersQuery,
+  useChangeRole,
+  useInvite,
+  useRemoveMember,
+  useRevokeInvitation,
+  useTransfer,
+} from "./queries";
 
 const ROLE_HINT = "Editors add, change, complete and delete tasks; viewers only read and comment.";
 

@@ -1,8 +1,13 @@
 import { type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { ok } from "../api/client";
+import { api, ok } from "../api/client";
+import type { MemberUpdate } from "../api/openapi";
 import { listKeys, refreshLists } from "../lists/queries";
 import { taskKeys } from "../tasks/queries";
-import { sharingClient as client, type InviteRole } from "./types";
+
+/** The roles an owner hands out (`owner` changes hands only by a transfer). */
+export type InviteRole = MemberUpdate["role"];
+
+const client = api.client;
 
 export const sharingKeys = {
   /** Under the lists' key: every list write (refreshLists) re-reads them too. */
