@@ -92,8 +92,7 @@ test("sharing a list: invite, accept, edit together, a viewer's read-only list, 
   await share.locator(".member-name", { hasText: bob.email }).waitFor();
   await share.getByRole("button", { name: `Revoke the invitation to ${bob.email}` }).waitFor();
   await quiet(a);
-  await assertAccessible(a, "share dialog");
-  await screenshot(a, "share-dialog");
+  await assertAccessible(a, "share dialog with a pending invitation");
   await share.getByRole("button", { name: "Done" }).click();
   await share.waitFor({ state: "detached" });
 
@@ -135,6 +134,8 @@ test("sharing a list: invite, accept, edit together, a viewer's read-only list, 
 
   // Ann makes Bob a viewer: after a reload Bob's list is read-only.
   share = await openShare(a, "Trip");
+  await assertAccessible(a, "share dialog with a member");
+  await screenshot(a, "share-dialog");
   await share.getByRole("combobox", { name: `Role of ${bob.name}` }).selectOption("viewer");
   await share.getByRole("status").getByText(`${bob.name} is now a viewer.`).waitFor();
   await quiet(a);

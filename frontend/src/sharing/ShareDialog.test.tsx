@@ -263,7 +263,7 @@ describe("the share dialog (owner)", () => {
       return undefined;
     });
     const dialog = await openShare();
-    fireEvent.click(within(dialog).getByRole("button", { name: "Make Bob Stone the owner" }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Make owner: Bob Stone" }));
     const confirm = await screen.findByRole("dialog", { name: "Transfer ownership?" });
     fireEvent.click(within(confirm).getByRole("button", { name: "Transfer ownership" }));
     expect(await screen.findByRole("dialog", { name: "Members of “Groceries”" })).toBe(dialog);

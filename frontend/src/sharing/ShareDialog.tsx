@@ -195,7 +195,7 @@ export function ShareDialog({ list, meId, onClose }: ShareDialogProps) {
                       <button
                         type="button"
                         onClick={() => setConfirm({ kind: "transfer", member: m })}
-                        aria-label={`Make ${nameOf(m)} the owner`}
+                        aria-label={`Make owner: ${nameOf(m)}`}
                       >
                         Make owner
                       </button>

@@ -1,6 +1,6 @@
 import { type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ok } from "../api/client";
-import type { MemberUpdate } from "../api/openapi";
+import type { Invitation, Member, MemberUpdate } from "../api/openapi";
 import { listKeys, refreshLists } from "../lists/queries";
 import { taskKeys } from "../tasks/queries";
 
@@ -48,6 +48,12 @@ export function useInvite(listId: string) {
   return useMutation({
     mutationFn: async (body: { email: string; role: InviteRole }) =>
       (await ok(client.POST("/api/lists/{id}/invitations", { ...path(listId), body }))).data,
+    // Shown at once (a re-invitation replaces the one it renewed), then re-read.
+    onSuccess: (invitation) =>
+      qc.setQueryData<Invitation[]>(
+        sharingKeys.invitations(listId),
+        (old) => old && [invitation, ...old.filter((i) => i.id !== invitation.id)],
+      ),
     onSettled: () => qc.invalidateQueries({ queryKey: sharingKeys.invitations(listId) }),
   });
 }
@@ -60,6 +66,8 @@ export function useRevokeInvitation(listId: string) {
         client.DELETE("/api/lists/{id}/invitations/{invitation_id}", { params: { path: { id: listId, invitation_id: invitationId } } }),
       );
     },
+    onSuccess: (_d, invitationId) =>
+      qc.setQueryData<Invitation[]>(sharingKeys.invitations(listId), (old) => old?.filter((i) => i.id !== invitationId)),
     onSettled: () => qc.invalidateQueries({ queryKey: sharingKeys.invitations(listId) }),
   });
 }
@@ -69,6 +77,8 @@ export function useChangeRole(listId: string) {
   return useMutation({
     mutationFn: async ({ userId, role }: { userId: string; role: InviteRole }) =>
       (await ok(client.PATCH("/api/lists/{id}/members/{user_id}", { ...member(listId, userId), body: { role } }))).data,
+    onSuccess: (changed) =>
+      qc.setQueryData<Member[]>(sharingKeys.members(listId), (old) => old?.map((m) => (m.user_id === changed.user_id ? changed : m))),
     onSettled: () => qc.invalidateQueries({ queryKey: sharingKeys.members(listId) }),
   });
 }
@@ -89,8 +99,9 @@ export function useRemoveMember(listId: string) {
     mutationFn: async ({ userId }: { userId: string; self?: boolean }) => {
       await ok(client.DELETE("/api/lists/{id}/members/{user_id}", member(listId, userId)));
     },
-    onSuccess: (_d, { self }) => {
+    onSuccess: (_d, { userId, self }) => {
       if (self) forgetList(qc, listId);
+      else qc.setQueryData<Member[]>(sharingKeys.members(listId), (old) => old?.filter((m) => m.user_id !== userId));
     },
     onSettled: () => refreshLists(qc),
   });
