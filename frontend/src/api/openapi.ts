@@ -281,7 +281,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your tasks (filter, search, sort, keyset paging) */
+        /** List the tasks of your lists and of lists shared with you (filter, search, sort, keyset paging) */
         get: operations["listTasks"];
         put?: never;
         /** Create a task (honours Idempotency-Key for 24 hours) */
@@ -299,7 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of your tasks */
+        /** A task of one of your lists (or of a list shared with you) */
         get: operations["getTask"];
         /** Change the given fields of a task (others are kept) */
         put: operations["replaceTaskFields"];
@@ -696,6 +696,10 @@ export interface components {
             subtask_count: number;
             /** @description Direct subtasks not completed */
             open_subtask_count: number;
+            /** @description Who created the task; null once their account is deleted */
+            created_by: string | null;
+            /** @description The member of the task's list it is assigned to, or null */
+            assignee_id: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 UTC with milliseconds
@@ -719,6 +723,8 @@ export interface components {
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
+            /** @description A member of the task's list (user id); null: nobody */
+            assignee_id?: string | null;
             /** @description One of your lists; default: your Inbox (or the parent's list) */
             list_id?: string;
             /** @description A task of that list; the new task goes last among its subtasks (depth ≤ 4) */
@@ -736,6 +742,8 @@ export interface components {
             /** @description Lower-cased and de-duplicated; up to 20 tags of 1–40 characters */
             tags?: string[];
             completed?: boolean;
+            /** @description A member of the task's list (user id); null: nobody */
+            assignee_id?: string | null;
         };
         /** @description Set the state; without a body (or with {}) the state is toggled. */
         CompletionBody: {
@@ -2718,6 +2726,8 @@ export interface operations {
                 list_id?: string;
                 /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
                 parent_id?: string;
+                /** @description `me`: tasks assigned to you; `none`: unassigned tasks; a user id: tasks assigned to that user */
+                assignee?: string;
                 /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
                 view?: "today" | "upcoming" | "overdue";
                 /** @description Prefix with - for descending; position needs list_id or parent_id */
@@ -2868,6 +2878,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3104,6 +3123,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found (or not yours) */
             404: {
                 headers: {
@@ -3211,6 +3239,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3340,6 +3377,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found (or not yours) */
             404: {
                 headers: {
@@ -3455,6 +3501,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6007,6 +6062,8 @@ export interface operations {
                 list_id?: string;
                 /** @description `none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it) */
                 parent_id?: string;
+                /** @description `me`: tasks assigned to you; `none`: unassigned tasks; a user id: tasks assigned to that user */
+                assignee?: string;
                 /** @description In your time zone: today = due today or overdue and open; upcoming = due today through the 6th day after; overdue = open and past due */
                 view?: "today" | "upcoming" | "overdue";
                 /** @description Prefix with - for descending; position needs list_id or parent_id */
