@@ -53,6 +53,8 @@ const task = (id: string, title: string, extra: Partial<Task> = {}): Task => ({
   due_date: null,
   subtask_count: 1,
   open_subtask_count: 1,
+  created_by: "u1",
+  assignee_id: null,
   ...extra,
 });
 const member = (user_id: string, name: string, role: Member["role"]): Member => ({
