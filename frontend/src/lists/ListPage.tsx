@@ -38,10 +38,9 @@ export function ListPage({ id }: { id: string }) {
     const task = linkedTask.data?.task;
     if (!task || opened.current === task.id) return;
     opened.current = task.id;
-    // A viewer cannot edit: the link just opens the list.
-    if (list.data?.role !== "viewer") openEdit(task);
+    openEdit(task);
     navigate(`/lists/${encodeURIComponent(id)}`, { replace: true });
-  }, [linkedTask.data, openEdit, id, list.data?.role]);
+  }, [linkedTask.data, openEdit, id]);
 
   if (!list.data) {
     const missing = list.error instanceof ApiError && list.error.status === 404;
