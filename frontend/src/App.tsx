@@ -12,6 +12,7 @@ import { TaskLink } from "./lists/TaskLink";
 import { ViewPage } from "./lists/ViewPage";
 import { Link, matchRoute, navigate, type Route, useLocation } from "./router";
 import { SettingsPage } from "./settings/SettingsPage";
+import { InvitationsPage } from "./sharing/InvitationsPage";
 import { TaskBrowser } from "./tasks/TaskBrowser";
 
 const TITLES: Record<Route["name"], string> = {
@@ -21,6 +22,7 @@ const TITLES: Record<Route["name"], string> = {
   today: "Today",
   upcoming: "Upcoming",
   archivedLists: "Archived lists",
+  invitations: "Invitations",
   settings: "Settings",
   signIn: "Sign in",
   signUp: "Sign up",
@@ -104,6 +106,8 @@ function Page({ route }: { route: Route }) {
       return <ViewPage key="upcoming" view="upcoming" />;
     case "archivedLists":
       return <ArchivedLists />;
+    case "invitations":
+      return <InvitationsPage />;
     case "settings":
       return <SettingsPage />;
     case "notFound":

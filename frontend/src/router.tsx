@@ -9,6 +9,7 @@ export type Route =
   | { name: "today" }
   | { name: "upcoming" }
   | { name: "archivedLists" }
+  | { name: "invitations" }
   | { name: "settings" }
   | { name: "signIn" }
   | { name: "signUp" }
@@ -31,6 +32,8 @@ export function matchRoute(pathname: string): Route {
       return { name: "upcoming" };
     case "/lists/archived":
       return { name: "archivedLists" };
+    case "/invitations":
+      return { name: "invitations" };
     case "/settings":
       return { name: "settings" };
     case "/sign-in":
