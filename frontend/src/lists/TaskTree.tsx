@@ -3,6 +3,7 @@ import { type KeyboardEvent, useState } from "react";
 import type { List, Task } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
+import { AssigneeBadge } from "../collab/AssigneeBadge";
 import { isPending } from "../tasks/optimistic";
 import { TaskItem } from "../tasks/TaskItem";
 import { quote, type useTaskEditor } from "../tasks/useTaskEditor";
@@ -176,13 +177,16 @@ function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: 
         </div>
       }
       meta={
-        progress ? (
-          <span className="badge progress" title={progress.label}>
-            <span className="visually-hidden">{progress.label}: </span>
-            <span aria-hidden="true">☑ </span>
-            {progress.text}
-          </span>
-        ) : null
+        <>
+          {progress ? (
+            <span className="badge progress" title={progress.label}>
+              <span className="visually-hidden">{progress.label}: </span>
+              <span aria-hidden="true">☑ </span>
+              {progress.text}
+            </span>
+          ) : null}
+          <AssigneeBadge task={task} />
+        </>
       }
       actions={
         <>

@@ -1,16 +1,22 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { Task } from "../api/openapi";
 import { useTimeZone } from "../auth/timezone";
+import { Comments } from "../collab/Comments";
+import type { CollabTask } from "../collab/contract";
+import { AssigneeField } from "../collab/TaskPeople";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
 import { PRIORITIES, type Priority } from "./filters";
 import { EMPTY_FORM, type FormErrors, formFromTask, type TaskForm, validateForm } from "./form";
+import { isPending } from "./optimistic";
 
 export interface TaskDialogProps {
   mode: "create" | "edit";
   task?:
     | (Omit<Task, "list_id" | "parent_id" | "position" | "due_date" | "subtask_count" | "open_subtask_count"> & Partial<Task>)
     | undefined;
+  /** The task's list (for its assignee and comments); unknown for a new subtask. */
+  listId?: string | undefined;
   /** Shown under the title, e.g. "Subtask of “Plan trip”". */
   context?: string | undefined;
   /** What the user had typed (when the dialog reopens after the server refused it). */
@@ -23,7 +29,17 @@ export interface TaskDialogProps {
 
 export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
 
-export function TaskDialog({ mode, task, context, form: initialForm, errors: serverErrors, notice, onSubmit, onClose }: TaskDialogProps) {
+export function TaskDialog({
+  mode,
+  task,
+  listId,
+  context,
+  form: initialForm,
+  errors: serverErrors,
+  notice,
+  onSubmit,
+  onClose,
+}: TaskDialogProps) {
   const timeZone = useTimeZone();
   const [form, setForm] = useState<TaskForm>(() => initialForm ?? (task ? formFromTask(task, timeZone) : EMPTY_FORM));
   const [errors, setErrors] = useState<FormErrors>(serverErrors ?? {});
@@ -136,6 +152,15 @@ export function TaskDialog({ mode, task, context, form: initialForm, errors: ser
         <Field label="Tags (optional)" hint="Separate tags with commas, e.g. work, errands" error={errors.tags}>
           <input data-field="tags" value={form.tags} onChange={(e) => set("tags", e.target.value)} autoComplete="off" />
         </Field>
+        {listId ? (
+          <AssigneeField
+            listId={listId}
+            value={form.assignee}
+            onChange={(v) => set("assignee", v)}
+            error={errors.assignee_id}
+            createdBy={mode === "edit" && task ? ((task as Partial<CollabTask>).created_by ?? null) : undefined}
+          />
+        ) : null}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel
@@ -145,6 +170,7 @@ export function TaskDialog({ mode, task, context, form: initialForm, errors: ser
           </button>
         </div>
       </form>
+      {mode === "edit" && task && listId && !isPending(task as Task) ? <Comments taskId={task.id} listId={listId} /> : null}
     </Dialog>
   );
 }

@@ -10,13 +10,21 @@ export interface TaskForm {
   due: string; // datetime-local value, in the user's time zone
   dueDate: string; // date value (an all-day date), "" when none
   tags: string; // comma-separated
+  assignee: string; // a member's user id, "" when unassigned
 }
 
-export type FormErrors = Partial<Record<"title" | "description" | "priority" | "due_at" | "due_date" | "tags" | "form", string>>;
+export type FormErrors = Partial<
+  Record<"title" | "description" | "priority" | "due_at" | "due_date" | "tags" | "assignee_id" | "form", string>
+>;
 
-export const EMPTY_FORM: TaskForm = { title: "", description: "", priority: "none", due: "", dueDate: "", tags: "" };
+export const EMPTY_FORM: TaskForm = { title: "", description: "", priority: "none", due: "", dueDate: "", tags: "", assignee: "" };
 
-type FormTask = Pick<Task, "title" | "description" | "priority" | "due_at" | "tags"> & { due_date?: string | null };
+type FormTask = Pick<Task, "title" | "description" | "priority" | "due_at" | "tags"> & {
+  due_date?: string | null;
+  assignee_id?: string | null;
+};
+// TEMPORARY (until gen:api has the issue-14 routes): the task bodies take an assignee.
+type Assignable<T> = T & { assignee_id?: string | null };
 
 export function formFromTask(t: FormTask, timeZone = browserTimeZone()): TaskForm {
   return {
@@ -26,6 +34,7 @@ export function formFromTask(t: FormTask, timeZone = browserTimeZone()): TaskFor
     due: rfc3339ToZonedInput(t.due_at, timeZone),
     dueDate: t.due_date ?? "",
     tags: t.tags.join(", "),
+    assignee: t.assignee_id ?? "",
   };
 }
 
@@ -50,10 +59,10 @@ function dueOf(f: TaskForm, timeZone: string): { due_at: string | null; due_date
   return { due_at, due_date: due_at === null && f.dueDate !== "" ? f.dueDate : null };
 }
 
-/** The full body for creating a task (a due_date only when there is one: the seed's body has none). */
-export function createBody(f: TaskForm, timeZone = browserTimeZone()): TaskCreate {
+/** The full body for creating a task (a due_date and an assignee only when there is one: the seed's body has none). */
+export function createBody(f: TaskForm, timeZone = browserTimeZone()): Assignable<TaskCreate> {
   const { due_at, due_date } = dueOf(f, timeZone);
-  const body: TaskCreate & { due_date?: string } = {
+  const body: Assignable<TaskCreate> & { due_date?: string } = {
     title: f.title.trim(),
     description: f.description.trim() === "" ? null : f.description,
     priority: f.priority,
@@ -61,13 +70,14 @@ export function createBody(f: TaskForm, timeZone = browserTimeZone()): TaskCreat
     tags: parseTags(f.tags),
   };
   if (due_date !== null) body.due_date = due_date;
+  if (f.assignee) body.assignee_id = f.assignee;
   return body;
 }
 
 /** Only the fields that changed compared with `original` (PATCH bodies are strict). */
-export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTimeZone()): TaskUpdate {
+export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTimeZone()): Assignable<TaskUpdate> {
   const next = createBody(f, timeZone);
-  const patch: TaskUpdate & { due_date?: string | null } = {};
+  const patch: Assignable<TaskUpdate> & { due_date?: string | null } = {};
   if (next.title !== original.title) patch.title = next.title;
   if (next.description !== original.description) patch.description = next.description;
   if (next.priority !== original.priority) patch.priority = next.priority;
@@ -83,5 +93,6 @@ export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTim
   }
   const tags = next.tags ?? [];
   if (tags.length !== original.tags.length || tags.some((t, i) => t !== original.tags[i])) patch.tags = tags;
+  if ((f.assignee || null) !== (original.assignee_id ?? null)) patch.assignee_id = f.assignee || null;
   return patch;
 }

@@ -151,6 +151,7 @@ export function useTaskEditor(): {
           key={`${dialog.mode}-${dialog.task?.id ?? "new"}-${dialog.notice ?? ""}`}
           mode={dialog.mode}
           task={current?.task ?? dialog.task}
+          listId={dialog.task?.list_id || dialog.target?.body?.list_id}
           context={dialog.target?.context}
           form={dialog.form}
           errors={dialog.errors}
