@@ -26,7 +26,14 @@ export function commentError(body: string): string | null {
 /** A task's comments, oldest first; every member (viewers too) adds them, and each author edits or deletes their own. */
 export function Comments({ taskId, listId }: { taskId: string; listId: string }) {
   const comments = useInfiniteQuery(commentsQuery(taskId));
-  const people = usePeople(listId);
+  const auth = useAuth();
+  const myId = auth.state.status === "signedIn" ? auth.state.me.id : null;
+  const items = comments.data ?? [];
+  // The members are read for the names of other people's comments only (none in a list nobody shares).
+  const people = usePeople(
+    listId,
+    items.some((c) => c.author_id !== null && c.author_id !== myId),
+  );
   const add = useAddComment(taskId);
   const notify = useNotify();
   const headingId = useId();
@@ -34,7 +41,6 @@ export function Comments({ taskId, listId }: { taskId: string; listId: string })
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Comment | null>(null);
   const remove = useDeleteComment(taskId);
-  const items = comments.data ?? [];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
