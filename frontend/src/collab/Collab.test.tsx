@@ -214,7 +214,7 @@ describe("assignees", () => {
 
   it("offers no picker in a list nobody shares", async () => {
     history.replaceState(null, "", "/lists/inbox");
-    routes.push((m, url) => (url.pathname === "/api/lists/inbox" ? json(LISTS[0]) : undefined));
+    routes.push((_m, url) => (url.pathname === "/api/lists/inbox" ? json(LISTS[0]) : undefined));
     serveTasks([task("p", "Private", { list_id: "inbox" })], "inbox");
     routes.push((m, url) => (m === "GET" && url.pathname.endsWith("/comments") ? json([]) : undefined));
     renderApp();
