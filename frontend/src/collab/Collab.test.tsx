@@ -224,7 +224,7 @@ describe("assignees", () => {
     expect(requests.some((r) => r.path.includes("/members"))).toBe(false);
   });
 
-  it("lets a viewer see the assignee but not change it, and comment", async () => {
+  it("shows a viewer the task and its assignee read-only, and lets them comment", async () => {
     history.replaceState(null, "", "/lists/l2");
     serveTasks([task("f", "Call grandma", { list_id: "l2", assignee_id: "u2", created_by: "u2" })], "l2");
     routes.push((m, url, body) => {
@@ -239,6 +239,11 @@ describe("assignees", () => {
     await waitFor(() => expect(picker.value).toBe("u2"));
     expect(picker.disabled).toBe(true);
     expect(within(dialog()).getByText("Viewers cannot assign tasks.")).toBeTruthy();
+    // The task itself is read-only for them: no field to change, nothing to save.
+    expect(within(dialog()).getByRole("heading", { name: "Task" })).toBeTruthy();
+    expect(within(dialog()).getByLabelText("Title").matches(":disabled")).toBe(true);
+    expect(within(dialog()).queryByRole("button", { name: "Save changes" })).toBeNull();
+    expect(within(dialog()).getByRole("button", { name: "Done" })).toBeTruthy();
     fireEvent.change(within(dialog()).getByLabelText("Add a comment"), { target: { value: "I'll visit on Sunday" } });
     fireEvent.click(within(dialog()).getByRole("button", { name: "Comment" }));
     expect(await within(dialog()).findByText("I'll visit on Sunday")).toBeTruthy();
