@@ -139,6 +139,7 @@ test("two people share a list: comments, an assignment, Assigned to me and the l
   const lines = await a.locator(".activity-text").allTextContents();
   assert.equal(lines[0], `${bob.name} completed “Buy milk”`);
   for (const line of [
+    `You assigned “Buy milk” to ${bob.name}`,
     `${bob.name} commented on “Buy milk”`,
     "You commented on “Buy milk”",
     `${bob.name} joined the list as an editor`,

@@ -35,6 +35,9 @@ describe("activity in words", () => {
       describeActivity(entry("task.updated", { data: { title: "Buy milk", fields: ["priority", "tags", "assignee_id"] } }), nameOf),
     ).toBe("Ann changed the priority, tags and assignee of “Buy milk”");
     expect(describeActivity(entry("task.updated"), nameOf)).toBe("Ann edited “Buy milk”");
+    const assigned = { title: "Buy milk", fields: ["assignee_id"] };
+    expect(describeActivity(entry("task.updated", { user_id: "u2", data: assigned }), nameOf)).toBe("Ann assigned “Buy milk” to Bob");
+    expect(describeActivity(entry("task.updated", { user_id: null, data: assigned }), nameOf)).toBe("Ann unassigned “Buy milk”");
   });
 
   it("names a deleted account Someone, and people who left a former member", () => {

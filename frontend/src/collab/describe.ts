@@ -60,6 +60,9 @@ export function describeActivity(entry: Activity, nameOf: (id: string | null) =>
     case "task.reopened":
       return `${who} reopened ${title}`;
     case "task.updated": {
+      // An assignment alone names the new assignee (the entry's subject; none when un-assigned).
+      const only = Array.isArray(entry.data.fields) && entry.data.fields.length === 1 ? entry.data.fields[0] : null;
+      if (only === "assignee_id") return entry.user_id ? `${who} assigned ${title} to ${subject}` : `${who} unassigned ${title}`;
       const fields = fieldList(entry.data.fields);
       return fields ? `${who} changed the ${fields} of ${title}` : `${who} edited ${title}`;
     }
