@@ -21,6 +21,7 @@ import { buildValidator } from "./http/validation.ts";
 import { listRoutes } from "./lists/routes.ts";
 import { meRoutes } from "./me/routes.ts";
 import { registerOpsRoutes } from "./ops/routes.ts";
+import { sharingRoutes } from "./sharing/routes.ts";
 import { startIdempotencySweeper } from "./tasks/idempotency.ts";
 import { ListPageCache } from "./tasks/list-cache.ts";
 import { taskRoutes } from "./tasks/routes.ts";
@@ -136,6 +137,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(meRoutes);
       await api.register(taskRoutes);
       await api.register(listRoutes);
+      await api.register(sharingRoutes);
       await api.register(adminRoutes);
     });
     await registerWebApp(app, config);
