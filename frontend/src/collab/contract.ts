@@ -2,17 +2,10 @@
 // `npm run gen:api` puts them in api/openapi.ts. Then this file goes, and the imports point there.
 import type { Client } from "openapi-fetch";
 import { api } from "../api/client";
-import type { paths, Task } from "../api/openapi";
+import type { Member, paths, Task } from "../api/openapi";
 
-export type Role = "owner" | "editor" | "viewer";
-export interface Member {
-  user_id: string;
-  name: string;
-  email: string;
-  image: string | null;
-  role: Role;
-  joined_at: string;
-}
+export type { Member };
+
 export interface Comment {
   id: string;
   task_id: string;
@@ -43,7 +36,6 @@ type Id = { id: string };
 type Page = { limit?: number; cursor?: string };
 
 interface CollabPaths {
-  "/api/lists/{id}/members": { get: Op<Id, { 200: Json<Member[]> }> };
   "/api/lists/{id}/activity": { get: Op<Id, { 200: Json<Activity[]> }, never, Page> };
   "/api/tasks/{id}/comments": {
     get: Op<Id, { 200: Json<Comment[]> }, never, Page>;
