@@ -2,7 +2,7 @@
 // `npm run check:layers` in CI. Features (tasks, admin, me, auth and those to
 // come) sit on plumbing (http/, db/) and on the shared kernel (domain/);
 // plumbing never reaches back into a feature.
-const features = "^src/(admin|auth|me|tasks|lists|sharing|sync|reminders|notifications|integrations)/";
+const features = "^src/(admin|auth|me|tasks|lists|sharing|comments|activity|sync|reminders|notifications|integrations)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import pino, { type DestinationStream } from "pino";
+import { activityRoutes } from "./activity/routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { applyAdminEmails } from "./auth/admin-emails.ts";
 import { registerBearerGate } from "./auth/bearer-gate.ts";
@@ -9,6 +10,7 @@ import { RevocationList } from "./auth/revocation.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { TokenVerifier } from "./auth/verify-bearer.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { commentRoutes } from "./comments/routes.ts";
 import type { Config } from "./config.ts";
 import { connectDatabase, type Database } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
@@ -138,6 +140,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(taskRoutes);
       await api.register(listRoutes);
       await api.register(sharingRoutes);
+      await api.register(commentRoutes);
+      await api.register(activityRoutes);
       await api.register(adminRoutes);
     });
     await registerWebApp(app, config);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertProblem, createUser, promote, signIn, startApp, type TestApp, type TestUser, tokenFor } from "./helpers.ts";
+import { createList, share } from "./sharing-helpers.ts";
 
 let t: TestApp;
 let root: TestUser;
@@ -149,6 +150,57 @@ describe("users", () => {
     const entries = await auditEntries({ actor: root.id, target: member.id, action: "user.tasks.list" });
     assert.equal(entries.length, 1);
     assert.equal(entries[0]?.request_id, res.headers["x-request-id"]);
+  });
+
+  test("a user's lists: owned and shared with them, each with their role, the owner and the member count; read-only and audited", async () => {
+    const ann = await createUser(t.app, { name: "Ann" });
+    const bob = await createUser(t.app, { name: "Bob" });
+    const carol = await createUser(t.app, { name: "Carol" });
+    const annsList = await createList(t.app, ann, "Ann's errands");
+    await share(t.app, ann, annsList.id, bob, "editor");
+    const bobsList = await createList(t.app, bob, "Bob's trip");
+    await share(t.app, bob, bobsList.id, ann, "viewer");
+    await share(t.app, bob, bobsList.id, carol, "editor");
+    await createList(t.app, bob, "Bob alone");
+    const state = () =>
+      t.app.ctx.db.query(
+        "SELECT l.id::text, l.version, l.updated_at::text, m.user_id, m.role, m.position FROM lists l JOIN list_members m ON m.list_id = l.id ORDER BY 1, 4",
+      );
+    const before = await state();
+
+    const res = await req(root, "GET", `/api/admin/users/${ann.id}/lists`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers["cache-control"], "no-store");
+    assert.deepEqual(
+      (res.json() as { name: string; role: string; owner_id: string; member_count: number; is_inbox: boolean }[]).map((l) => [
+        l.name,
+        l.role,
+        l.owner_id,
+        l.member_count,
+        l.is_inbox,
+      ]),
+      [
+        ["Inbox", "owner", ann.id, 1, true],
+        ["Ann's errands", "owner", ann.id, 2, false],
+        ["Bob's trip", "viewer", bob.id, 3, false],
+      ],
+    );
+    const bobs = (await req(root, "GET", `/api/admin/users/${bob.id}/lists`)).json() as { name: string; role: string; owner_id: string }[];
+    assert.deepEqual(
+      bobs.map((l) => [l.name, l.role, l.owner_id]),
+      [
+        ["Inbox", "owner", bob.id],
+        ["Ann's errands", "editor", ann.id],
+        ["Bob's trip", "owner", bob.id],
+        ["Bob alone", "owner", bob.id],
+      ],
+    );
+    assert.deepEqual(await state(), before);
+    const entries = await auditEntries({ actor: root.id, target: ann.id, action: "user.lists.read" });
+    assert.deepEqual(
+      entries.map((e) => e.request_id),
+      [res.headers["x-request-id"]],
+    );
   });
 });
 

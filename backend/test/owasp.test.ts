@@ -89,9 +89,11 @@ const bodyFor = (method: string, url = "") =>
     ? { payload: { completed: true } }
     : url.endsWith("/move")
       ? { payload: {} }
-      : ["POST", "PUT", "PATCH"].includes(method)
-        ? { payload: { title: "x" } }
-        : {};
+      : url.endsWith("/comments") || url.startsWith("/api/comments/")
+        ? { payload: { body: "x" } }
+        : ["POST", "PUT", "PATCH"].includes(method)
+          ? { payload: { title: "x" } }
+          : {};
 
 /** A tiny HTTP server on 127.0.0.1 whose handler the test sets; counts the requests it gets. */
 async function tinyServer(): Promise<{
@@ -606,6 +608,28 @@ describe("API3:2023 broken object property level authorization", () => {
     await call("updateList", { method: "PATCH", url: `/api/lists/${list.id}`, headers: alice.auth, payload: { color: "#123456" } }, 200);
     await call("moveList", { method: "POST", url: `/api/lists/${list.id}/move`, headers: alice.auth, payload: { after: other.id } }, 200);
     await call("deleteList", { method: "DELETE", url: `/api/lists/${other.id}`, headers: alice.auth }, 204);
+    const discussed = (
+      await call(
+        "createTask",
+        { method: "POST", url: "/api/tasks", headers: alice.auth, payload: { title: "talk", list_id: list.id } },
+        201,
+      )
+    ).json() as { id: string };
+    const note = (
+      await call(
+        "createComment",
+        { method: "POST", url: `/api/tasks/${discussed.id}/comments`, headers: alice.auth, payload: { body: "tour" } },
+        201,
+      )
+    ).json() as { id: string };
+    await call("listComments", { method: "GET", url: `/api/tasks/${discussed.id}/comments`, headers: alice.auth }, 200);
+    await call(
+      "updateComment",
+      { method: "PATCH", url: `/api/comments/${note.id}`, headers: alice.auth, payload: { body: "tour 2" } },
+      200,
+    );
+    await call("deleteComment", { method: "DELETE", url: `/api/comments/${note.id}`, headers: alice.auth }, 204);
+    await call("listActivity", { method: "GET", url: `/api/lists/${list.id}/activity`, headers: alice.auth }, 200);
     await call("adminListUsers", { method: "GET", url: "/api/admin/users", headers: admin.auth }, 200);
     await call("adminListUserLists", { method: "GET", url: `/api/admin/users/${bob.id}/lists`, headers: admin.auth }, 200);
     await call("adminGetUser", { method: "GET", url: `/api/admin/users/${victim.id}`, headers: admin.auth }, 200);
@@ -623,7 +647,7 @@ describe("API3:2023 broken object property level authorization", () => {
       paths: Record<string, Record<string, { operationId: string }>>;
     };
     const documented = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-    const toured = new Set([...bodies.map((b) => b.op), "deleteTask", "deleteList", "adminDeleteUser", "metrics"]);
+    const toured = new Set([...bodies.map((b) => b.op), "deleteTask", "deleteList", "deleteComment", "adminDeleteUser", "metrics"]);
     assert.deepEqual(
       documented.filter((op) => !toured.has(op)),
       [],

@@ -20,6 +20,8 @@ export interface TaskJson {
   position: string;
   subtask_count: number;
   open_subtask_count: number;
+  created_by: string | null;
+  assignee_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -41,6 +43,8 @@ export interface StoredTask {
   position: string;
   subtask_count: number;
   open_subtask_count: number;
+  created_by: string | null;
+  assignee_id: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -75,7 +79,7 @@ type RawRow = Omit<StoredTask, "completed_at" | "due_at" | "created_at" | "updat
 
 const storedColumns = `id::text AS id, user_id, title, description, completed, priority::int AS priority, tags, version,
   list_id::text AS list_id, parent_id::text AS parent_id, position, to_char(due_date, 'YYYY-MM-DD') AS due_date,
-  subtask_count, open_subtask_count,
+  subtask_count, open_subtask_count, created_by, assignee_id,
   ${epochMs("completed_at")}, ${epochMs("due_at")}, ${epochMs("created_at")}, ${epochMs("updated_at")}`;
 
 function toStored(r: RawRow): StoredTask {
@@ -134,6 +138,8 @@ export function expectedJson(row: StoredTask): TaskJson {
     position: row.position,
     subtask_count: row.subtask_count,
     open_subtask_count: row.open_subtask_count,
+    created_by: row.created_by,
+    assignee_id: row.assignee_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

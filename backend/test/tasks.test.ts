@@ -58,6 +58,8 @@ describe("create", () => {
       position: "a0",
       subtask_count: 0,
       open_subtask_count: 0,
+      created_by: alice.id,
+      assignee_id: null,
       created_at: row.created_at,
       updated_at: row.created_at,
     });
@@ -79,6 +81,8 @@ describe("create", () => {
       position: "a0",
       subtask_count: 0,
       open_subtask_count: 0,
+      created_by: alice.id,
+      assignee_id: null,
       version: 1,
       created_at: body.created_at,
       updated_at: body.created_at,
@@ -114,6 +118,8 @@ describe("create", () => {
       position: "a0",
       subtask_count: 0,
       open_subtask_count: 0,
+      created_by: alice.id,
+      assignee_id: null,
       created_at: row.created_at,
       updated_at: row.updated_at,
     });

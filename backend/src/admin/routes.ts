@@ -109,10 +109,14 @@ export async function adminRoutes(scope: FastifyInstance): Promise<void> {
     {
       schema: {
         operationId: "adminListUserLists",
-        summary: "A user's lists with their counts, archived ones included, in the user's order (read-only, audited)",
+        summary:
+          "A user's lists and memberships: those they own and those shared with them, each with their role, owner and counts, archived ones included, in the user's order (read-only, audited)",
         tags,
         params: UserIdParams,
-        response: { 200: json("The user's lists, as they see them", Type.Array(Type.Ref(List))), ...problemResponses(...adminErrors, 404) },
+        response: {
+          200: json("The user's lists, as they see them (role: theirs)", Type.Array(Type.Ref(List))),
+          ...problemResponses(...adminErrors, 404),
+        },
       },
     },
     async (req, reply) => {

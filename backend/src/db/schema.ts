@@ -137,7 +137,7 @@ export const lists = pgTable(
     color: text("color"),
     isInbox: boolean("is_inbox").notNull().default(false),
     archived: boolean("archived").notNull().default(false),
-    /** Set when a second member first joins, never cleared: tasks of other creators may be here. */
+    /** Set when a second member first joins or a move brings another creator's task in; never cleared: tasks of other creators may be here. */
     shared: boolean("shared").notNull().default(false),
     version: integer("version").notNull().default(1),
     tasksVersion: bigint("tasks_version", { mode: "number" }).notNull().default(1),

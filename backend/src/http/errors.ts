@@ -115,7 +115,18 @@ function fieldOf(error: AjvError): string {
 }
 
 /** Fields clients see but never set; naming one in a body gets a message that says so. */
-const readOnlyFields = new Set(["id", "user_id", "created_at", "updated_at", "completed_at", "version", "role", "banned", "email"]);
+const readOnlyFields = new Set([
+  "id",
+  "user_id",
+  "created_by",
+  "created_at",
+  "updated_at",
+  "completed_at",
+  "version",
+  "role",
+  "banned",
+  "email",
+]);
 
 /** A task's place (list, parent, order) changes only through its move route, never in an update. */
 const movedFields = new Set(["list_id", "parent_id", "position"]);

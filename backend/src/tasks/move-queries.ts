@@ -1,10 +1,12 @@
 import type { Queryable } from "../db/client.ts";
-import type { TaskRow } from "./queries.ts";
+import { actorIs, type TaskRow } from "./queries.ts";
 
 /*
  * The statements of a task move (tasks/move.ts runs them in one transaction).
  * Access is the caller's membership of the lists involved, in each statement;
  * a write also needs a role other than viewer, re-checked by the write itself.
+ * The first statement (lockTrees) names the caller as the actor of the
+ * activity the move writes, for the whole transaction; the writes name it too.
  */
 
 /** A sibling group: the top level of a list (parent null) or one parent's subtasks. */
@@ -36,7 +38,8 @@ export async function lockTrees(
   parentId: string | null,
 ): Promise<string[]> {
   const rows = await q.query<{ id: string }>(
-    `SELECT l.id::text AS id, pg_advisory_xact_lock(${TREE_LOCK_CLASS}, hashtext(l.id::text))::text AS locked
+    `SELECT l.id::text AS id, pg_advisory_xact_lock(${TREE_LOCK_CLASS}, hashtext(l.id::text))::text AS locked,
+            set_config('doable.actor', $1, true) AS actor
      FROM (SELECT DISTINCT x AS id FROM unnest(ARRAY[
              (SELECT list_id FROM tasks WHERE id = $2::uuid), $3::uuid, (SELECT list_id FROM tasks WHERE id = $4::uuid)]) x
            WHERE x IS NOT NULL
@@ -257,6 +260,7 @@ const regrouped = `regrouped AS (
        UPDATE tasks g SET position = v.position, version = g.version + 1
        FROM unnest($7::uuid[], $8::text[]) AS v(id, position)
        WHERE g.id = v.id AND g.list_id = $6::uuid AND g.parent_id IS NOT DISTINCT FROM $3::uuid AND g.id <> $1::uuid
+         AND ${actorIs("$5")}
        RETURNING 1
      )`;
 
@@ -280,7 +284,7 @@ export async function moveWithinList(q: Queryable, w: MoveWrite): Promise<TaskRo
   const rows = await q.query<TaskRow>(
     `WITH ${regrouped}
      UPDATE tasks t SET parent_id = $3::uuid, position = $4, version = t.version + 1, updated_at = now()
-     WHERE t.id = $1::uuid AND t.list_id = $2::uuid AND t.list_id = $6::uuid AND ${writer("t.list_id", "$5")}
+     WHERE t.id = $1::uuid AND t.list_id = $2::uuid AND t.list_id = $6::uuid AND ${writer("t.list_id", "$5")} AND ${actorIs("$5")}
      RETURNING t.doc AS j, t.version`,
     moveParams(w),
     "task_move_within",
@@ -292,6 +296,10 @@ export async function moveWithinList(q: Queryable, w: MoveWrite): Promise<TaskRo
  * Writes a move to another list: the task with its whole subtree, in one
  * statement (every descendant's list_id follows; their parents and keys stay,
  * so their groups move with them). Both lists must be writable by the caller.
+ * A list that was never shared holds only its owner's tasks (the cross-list
+ * listing relies on it: queries.ts, rowsAcrossLists), so a move that brings
+ * another creator's task into one marks it shared, in the same statement;
+ * user_id stays the creator (SPEC §8).
  */
 export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<TaskRow | undefined> {
   const rows = await q.query<TaskRow>(
@@ -305,8 +313,11 @@ export async function moveAcrossLists(q: Queryable, w: MoveWrite): Promise<TaskR
          position = CASE WHEN t.id = $1::uuid THEN $4 ELSE t.position END,
          version = t.version + 1, updated_at = now()
        FROM sub
-       WHERE t.id = sub.id AND ${writer("$2::uuid", "$5")} AND ${writer("$6::uuid", "$5")}
-       RETURNING t.id, t.doc, t.version
+       WHERE t.id = sub.id AND ${writer("$2::uuid", "$5")} AND ${writer("$6::uuid", "$5")} AND ${actorIs("$5")}
+       RETURNING t.id, t.user_id, t.doc, t.version
+     ), marked AS (
+       UPDATE lists d SET shared = true
+        WHERE d.id = $6::uuid AND NOT d.shared AND EXISTS (SELECT 1 FROM moved m WHERE m.user_id <> d.owner_id)
      )
      SELECT doc AS j, version FROM moved WHERE id = $1::uuid`,
     moveParams(w),

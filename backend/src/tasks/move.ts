@@ -89,8 +89,9 @@ async function attemptMove(tx: Tx, actorId: string, r: MoveRequest, ifMatch: Exp
   const locked = await moves.lockTrees(tx, actorId, r.id, r.listId, r.parentId ?? null);
   const source = await moves.selectMoveSource(tx, actorId, r.id);
   if (!source) throw notFound("No such task.");
+  // The role decides before the version, as for every other write of a task (service.ts, explainMiss).
+  if (source.role === "viewer") throw forbidden("Viewers cannot change tasks in this list.");
   if (ifMatch !== null && ifMatch !== "any" && !ifMatch.includes(source.version)) throw preconditionFailed();
-  if (source.role === "viewer") throw forbidden("You can view this list's tasks but not move them.");
 
   // The destination: a named list, else the named parent's list, else where the task is.
   let to: moves.Group;
@@ -111,7 +112,7 @@ async function attemptMove(tx: Tx, actorId: string, r: MoveRequest, ifMatch: Exp
     if (errors.length > 0) throw validationFailed(errors);
     const destListId = r.listId ?? (dest.parent as NonNullable<typeof dest.parent>).listId;
     const destRole = r.listId !== null ? dest.listRole : dest.parent?.role;
-    if (destRole === "viewer") throw forbidden("You can view that list but not move tasks into it.");
+    if (destRole === "viewer") throw forbidden("Viewers cannot change tasks in that list.");
     to = { listId: destListId, parentId: r.parentId === undefined ? (destListId === source.listId ? source.parentId : null) : parent };
   } else {
     to = { listId: source.listId, parentId: r.parentId === null ? null : source.parentId };

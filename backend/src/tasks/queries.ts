@@ -4,7 +4,11 @@ import { isoUtc, likePattern } from "../db/sql.ts";
 import type { SortKey, View } from "./schemas.ts";
 
 /*
- * The task data layer. Every statement filters on the owner. Rows leave
+ * The task data layer. Every statement on a task checks the caller's
+ * membership of the task's list in the statement itself (reads: any role;
+ * writes: owner or editor) and names the caller as the actor of the list's
+ * activity (set_config('doable.actor', …), read by the activity trigger of
+ * migration 0006). Rows leave
  * PostgreSQL already as the API's JSON: the `doc` column, which a trigger
  * writes with the row (migration 0003), so reads pass stored text through
  * without building, parsing or re-serializing anything.
@@ -16,6 +20,20 @@ export interface TaskRow {
 }
 
 const RETURNING = "RETURNING doc AS j, version";
+
+/** The caller (`user`, a parameter) is a member of the list of `t` (an alias of tasks), in any role. */
+const member = (t: string, user: string) => `EXISTS (SELECT 1 FROM list_members m WHERE m.list_id = ${t}.list_id AND m.user_id = ${user})`;
+
+/** The caller may change the tasks of the list of `t`: owner or editor. */
+const writer = (t: string, user: string) =>
+  `EXISTS (SELECT 1 FROM list_members m WHERE m.list_id = ${t}.list_id AND m.user_id = ${user} AND m.role IN ('owner', 'editor'))`;
+
+/**
+ * Names the caller as the actor of this statement's activity entries (the
+ * trigger reads it at the end of the statement); always true, as a condition
+ * of the writing statement's WHERE clause.
+ */
+export const actorIs = (user: string) => `set_config('doable.actor', ${user}, true) IS NOT NULL`;
 
 export interface NewTask {
   id: string;
@@ -30,6 +48,8 @@ export interface NewTask {
   /** The list named by the client; null: the parent's list, or else the creator's Inbox. */
   listId: string | null;
   parentId: string | null;
+  /** A member of the task's list (checked by the insert), or null. */
+  assigneeId: string | null;
 }
 
 export interface TaskLimits {
@@ -67,14 +87,17 @@ export async function insertTask(q: Queryable, t: NewTask, limits: TaskLimits): 
        UNION ALL
        SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.depth <= $14
      )
-     INSERT INTO tasks (id, user_id, list_id, parent_id, position, title, description, priority, due_at, due_date, tags, completed, completed_at)
-     SELECT $1, $2, target.id, $10::uuid,
+     INSERT INTO tasks (id, user_id, created_by, assignee_id, list_id, parent_id, position, title, description, priority, due_at, due_date,
+                        tags, completed, completed_at)
+     SELECT $1, $2, $2, $15::text, target.id, $10::uuid,
             task_append_position(target.id, $10::uuid),
             $3, $4, $5, $6::timestamptz, $11::date, $7::text[], $8, CASE WHEN $8 THEN now() END
        FROM target
       WHERE target.task_count < $12
         AND ($10::uuid IS NULL OR EXISTS (SELECT 1 FROM parent WHERE parent.list_id = target.id AND parent.subtask_count < $13))
         AND (SELECT count(*) FROM up) < $14
+        AND ($15::text IS NULL OR EXISTS (SELECT 1 FROM list_members a WHERE a.list_id = target.id AND a.user_id = $15::text))
+        AND ${actorIs("$2")}
      ${RETURNING}`,
     [
       t.id,
@@ -91,13 +114,23 @@ export async function insertTask(q: Queryable, t: NewTask, limits: TaskLimits): 
       limits.tasksPerList,
       limits.subtasksPerTask,
       MAX_DEPTH,
+      t.assigneeId,
     ],
     "task_insert",
   );
   return rows[0];
 }
 
-export type InsertRejection = "list" | "parent" | "parent_elsewhere" | "depth" | "list_full" | "parent_full" | "none";
+export type InsertRejection =
+  | "viewer"
+  | "list"
+  | "parent"
+  | "parent_elsewhere"
+  | "depth"
+  | "list_full"
+  | "parent_full"
+  | "assignee"
+  | "none";
 
 /** Why `insertTask` inserted nothing (read after the fact: only on the failure path). */
 export async function explainRejectedInsert(q: Queryable, t: NewTask, limits: TaskLimits): Promise<InsertRejection> {
@@ -107,6 +140,8 @@ export async function explainRejectedInsert(q: Queryable, t: NewTask, limits: Ta
     parent_list: string | null;
     parent_count: number | null;
     depth: number;
+    assignee_member: boolean;
+    role: string | null;
   }>(
     `WITH RECURSIVE writable AS (SELECT list_id FROM list_members WHERE user_id = $1 AND role IN ('owner', 'editor')),
      parent AS (SELECT id, list_id, subtask_count FROM tasks WHERE id = $3::uuid AND list_id IN (SELECT list_id FROM writable)),
@@ -116,32 +151,61 @@ export async function explainRejectedInsert(q: Queryable, t: NewTask, limits: Ta
        SELECT t.id, t.parent_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.depth <= $4
      )
      SELECT l.id::text AS list, l.task_count AS list_count, (SELECT list_id::text FROM parent) AS parent_list,
-            (SELECT subtask_count FROM parent) AS parent_count, (SELECT count(*)::int FROM up) AS depth
+            (SELECT subtask_count FROM parent) AS parent_count, (SELECT count(*)::int FROM up) AS depth,
+            $5::text IS NULL OR EXISTS (SELECT 1 FROM list_members a WHERE a.list_id = l.id AND a.user_id = $5::text) AS assignee_member,
+            (SELECT m.role FROM list_members m
+              WHERE m.user_id = $1 AND m.list_id = coalesce($2::uuid, (SELECT p.list_id FROM tasks p WHERE p.id = $3::uuid))) AS role
        FROM (SELECT 1) one
        LEFT JOIN lists l ON l.id = coalesce($2::uuid, (SELECT list_id FROM parent),
                                             CASE WHEN $3::uuid IS NULL THEN (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox) END)
                         AND l.id IN (SELECT list_id FROM writable)`,
-    [t.userId, t.listId, t.parentId, MAX_DEPTH],
+    [t.userId, t.listId, t.parentId, MAX_DEPTH, t.assigneeId],
     "task_insert_rejected",
   );
   const r = rows[0];
+  if (r?.role === "viewer") return "viewer";
   if (t.parentId !== null && r?.parent_list == null) return "parent";
   if (!r?.list) return "list";
   if (t.parentId !== null && r.parent_list !== r.list) return "parent_elsewhere";
   if (r.depth >= MAX_DEPTH) return "depth";
   if ((r.list_count ?? 0) >= limits.tasksPerList) return "list_full";
   if (t.parentId !== null && (r.parent_count ?? 0) >= limits.subtasksPerTask) return "parent_full";
+  if (!r.assignee_member) return "assignee";
   return "none";
 }
 
-export async function selectTask(q: Queryable, ownerId: string, id: string): Promise<TaskRow | undefined> {
-  const rows = await q.query<TaskRow>("SELECT doc AS j, version FROM tasks WHERE id = $1 AND user_id = $2", [id, ownerId], "task_select");
+/** A task of a list the caller is a member of (any role). */
+export async function selectTask(q: Queryable, userId: string, id: string): Promise<TaskRow | undefined> {
+  const rows = await q.query<TaskRow>(
+    `SELECT doc AS j, version FROM tasks t WHERE t.id = $1 AND ${member("t", "$2")}`,
+    [id, userId],
+    "task_select",
+  );
   return rows[0];
 }
 
-export async function taskExists(q: Queryable, ownerId: string, id: string): Promise<boolean> {
-  const rows = await q.query("SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2", [id, ownerId], "task_exists");
-  return rows.length > 0;
+export interface TaskAccess {
+  role: "owner" | "editor" | "viewer";
+  version: number;
+  /** `assigneeId` (when given) is a member of the task's list. */
+  assigneeMember: boolean;
+}
+
+/**
+ * The caller's role in the task's list and the task's version: why a write
+ * by id matched nothing (only read on that path). Undefined: the caller is
+ * not a member of the task's list, or there is no such task.
+ */
+export async function taskAccess(q: Queryable, userId: string, id: string, assigneeId: string | null): Promise<TaskAccess | undefined> {
+  const rows = await q.query<TaskAccess>(
+    `SELECT m.role, t.version,
+            $3::text IS NULL OR EXISTS (SELECT 1 FROM list_members a WHERE a.list_id = t.list_id AND a.user_id = $3::text) AS "assigneeMember"
+       FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $2
+      WHERE t.id = $1`,
+    [id, userId, assigneeId],
+    "task_access",
+  );
+  return rows[0];
 }
 
 type CompletedRow = TaskRow & { closed: number };
@@ -162,7 +226,7 @@ function withCompletionCascade(update: string, completing: string): string {
        SELECT c.id FROM tasks c JOIN sub ON c.parent_id = sub.id
      ), closed AS (
        UPDATE tasks c SET completed = true, completed_at = now(), version = c.version + 1, updated_at = now()
-       FROM sub WHERE c.id = sub.id AND NOT c.completed
+       FROM sub WHERE c.id = sub.id AND NOT c.completed AND ${actorIs("$2")}
        RETURNING 1
      )
      SELECT doc AS j, version, (SELECT count(*) FROM closed)::int AS closed FROM target`;
@@ -188,6 +252,8 @@ export interface TaskChanges {
   dueDate?: string | null;
   tags?: string[];
   completed?: boolean;
+  /** A member of the task's list (checked by the update), or null. */
+  assigneeId?: string | null;
 }
 
 export async function updateTask(
@@ -200,7 +266,7 @@ export async function updateTask(
   const has = (k: keyof TaskChanges) => k in c;
   const rows = await q.query<CompletedRow>(
     withCompletionCascade(
-      `UPDATE tasks SET
+      `UPDATE tasks t SET
        title = CASE WHEN $3 THEN $4 ELSE title END,
        description = CASE WHEN $5 THEN $6 ELSE description END,
        priority = CASE WHEN $7 THEN $8::smallint ELSE priority END,
@@ -211,9 +277,12 @@ export async function updateTask(
                            WHEN $14::boolean AND completed THEN completed_at
                            WHEN $14::boolean THEN now() ELSE NULL END,
        due_date = CASE WHEN $16 THEN $17::date ELSE due_date END,
+       assignee_id = CASE WHEN $18 THEN $19::text ELSE assignee_id END,
        version = version + 1,
        updated_at = now()
-     WHERE id = $1 AND user_id = $2 AND ($15::int[] IS NULL OR version = ANY($15::int[]))`,
+     WHERE id = $1 AND ${writer("t", "$2")} AND ($15::int[] IS NULL OR version = ANY($15::int[]))
+       AND (NOT $18 OR $19::text IS NULL OR EXISTS (SELECT 1 FROM list_members a WHERE a.list_id = t.list_id AND a.user_id = $19::text))
+       AND ${actorIs("$2")}`,
       "$13 AND $14::boolean",
     ),
     [
@@ -234,6 +303,8 @@ export async function updateTask(
       expectedVersions,
       has("dueDate"),
       c.dueDate ?? null,
+      has("assigneeId"),
+      c.assigneeId ?? null,
     ],
     "task_update",
   );
@@ -250,13 +321,13 @@ export async function setCompletion(
 ): Promise<TaskRow | undefined> {
   const rows = await q.query<CompletedRow>(
     withCompletionCascade(
-      `UPDATE tasks SET
+      `UPDATE tasks t SET
        completed = coalesce($3::boolean, NOT completed),
        completed_at = CASE WHEN NOT coalesce($3::boolean, NOT completed) THEN NULL
                            WHEN completed THEN completed_at ELSE now() END,
        version = version + 1,
        updated_at = now()
-     WHERE id = $1 AND user_id = $2 AND ($4::int[] IS NULL OR version = ANY($4::int[]))`,
+     WHERE id = $1 AND ${writer("t", "$2")} AND ($4::int[] IS NULL OR version = ANY($4::int[])) AND ${actorIs("$2")}`,
       "true",
     ),
     [id, ownerId, completed, expectedVersions],
@@ -267,7 +338,8 @@ export async function setCompletion(
 
 export async function deleteTask(q: Queryable, ownerId: string, id: string, expectedVersions: readonly number[] | null): Promise<boolean> {
   const rows = await q.query(
-    "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY($3::int[])) RETURNING 1",
+    `DELETE FROM tasks t WHERE t.id = $1 AND ${writer("t", "$2")} AND ($3::int[] IS NULL OR t.version = ANY($3::int[])) AND ${actorIs("$2")}
+     RETURNING 1`,
     [id, ownerId, expectedVersions],
     "task_delete",
   );
@@ -288,6 +360,8 @@ export interface ListFilters {
   /** "none": top-level tasks; an id: that task's direct subtasks. */
   parentId?: string;
   view?: View;
+  /** A user id: the tasks assigned to them; null: the unassigned ones. */
+  assignee?: string | null;
 }
 
 /**
@@ -376,7 +450,26 @@ export interface ListedPage {
 }
 
 /**
- * One page of an owner's tasks, aggregated by PostgreSQL into one row: the
+ * The rows of a page across lists: every task of every list the caller
+ * ($1) is a member of, as two index-friendly halves, each ordered and
+ * limited, merged here. The caller's own tasks in their lists (for a user
+ * whose lists are all private, that is everything, on the seed's (user_id,
+ * sort, id) indexes), and the others' tasks in the shared lists the caller
+ * is a member of. A list that was never shared has its owner as its only
+ * member and holds only their tasks (a move into such a list hands the moved
+ * tasks to its owner: move-queries.ts), so nothing falls between the halves.
+ */
+function rowsAcrossLists(rowsWhere: (access: string[]) => string, dir: string, limit: string): string {
+  const own = rowsWhere(["user_id = $1", "list_id IN (SELECT list_id FROM list_members WHERE user_id = $1)"]);
+  const others = rowsWhere([
+    "list_id IN (SELECT m.list_id FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.user_id = $1 AND l.shared)",
+    "user_id <> $1",
+  ]);
+  return `SELECT j, id, s FROM ((${own}) UNION ALL (${others})) halves ORDER BY s ${dir}, id ${dir} LIMIT ${limit}`;
+}
+
+/**
+ * One page of the tasks the caller can see, aggregated by PostgreSQL into one row: the
  * JSON array, how many rows matched (up to limit + 1, the extra one meaning
  * "there is a next page") and the last task's key and id for the cursor. One
  * row instead of limit + 1 saves the driver most of its work: measured on a
@@ -397,13 +490,12 @@ export async function listTasks(
   };
   const scope = scopeOf(f);
   const where: string[] = [];
-  // Without a list: every list the caller can see. In issue 13 every list is private, so that is
-  // exactly the caller's own tasks, on the seed's (user_id, sort, id) indexes; sharing (issue 14)
-  // widens this to the caller's memberships.
+  // One list: the version below is its access check. One task's subtasks: they are in the parent's
+  // list, whose membership the version checks. Across lists: see `rowsAcrossLists`.
   if (f.listId !== undefined) where.push(`list_id = ${param(f.listId)}::uuid`);
-  else where.push("user_id = $1");
   if (f.parentId === "none") where.push("parent_id IS NULL");
   else if (f.parentId !== undefined) where.push(`parent_id = ${param(f.parentId)}::uuid`);
+  if (f.assignee === null) where.push("assignee_id IS NULL");
   if (f.completed !== undefined) where.push(f.completed ? "completed" : "NOT completed");
   if (f.priorities) where.push(`priority = ANY(${param(f.priorities)}::smallint[])`);
   if (f.tags && f.tags.length > 0) where.push(`tags @> ${param(f.tags)}::text[]`);
@@ -436,10 +528,22 @@ export async function listTasks(
     where.push(`(${col.expr}, id) ${page.descending ? "<" : ">"} (${k}, ${param(page.after.id)}::uuid)`);
   }
   const version = versionSql(scope, param);
-  const rows = `SELECT doc AS j, id, ${col.expr} AS s FROM tasks
-    WHERE ${where.join(" AND ")}
+  const extra = param(page.limit + 1);
+  const rowsWhere = (access: string[]) => `SELECT doc AS j, id, ${col.expr} AS s FROM tasks
+    WHERE ${[...access, ...where].join(" AND ")}
     ORDER BY ${col.expr} ${dir}, id ${dir}
-    LIMIT ${param(page.limit + 1)}`;
+    LIMIT ${extra}`;
+  let rows: string;
+  if (typeof f.assignee === "string") {
+    // One assignee's tasks (tasks_assignee_idx), in the lists the caller is a member of.
+    const access = [`assignee_id = ${param(f.assignee)}`];
+    if (scope.kind === "owner") access.push("list_id IN (SELECT list_id FROM list_members WHERE user_id = $1)");
+    rows = rowsWhere(access);
+  } else if (scope.kind === "owner") {
+    rows = rowsAcrossLists(rowsWhere, dir, extra);
+  } else {
+    rows = rowsWhere([]);
+  }
   // Numbered after the LIMIT (which keeps PostgreSQL's top-N sort), in the order the rows already have.
   const limit = param(page.limit);
   // The version comes from the same snapshot as the rows (for the page cache); for a list or a

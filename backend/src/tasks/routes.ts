@@ -62,7 +62,7 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
     {
       schema: {
         operationId: "listTasks",
-        summary: "List your tasks (filter, search, sort, keyset paging)",
+        summary: "List the tasks of your lists and of lists shared with you (filter, search, sort, keyset paging)",
         tags,
         querystring: TaskListQuery,
         // 404: list_id or parent_id names a list or task the caller cannot see.
@@ -92,7 +92,7 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
             location: { type: "string", description: "URL of the new task" },
             "idempotent-replayed": { type: "string", description: "`true` when this is a stored response" },
           }),
-          ...problemResponses(...apiErrors, 409),
+          ...problemResponses(...apiErrors, 403, 409),
         },
       },
     },
@@ -118,7 +118,7 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
     {
       schema: {
         operationId: "getTask",
-        summary: "One of your tasks",
+        summary: "A task of one of your lists (or of a list shared with you)",
         tags,
         params: TaskIdParams,
         headers: Type.Object({ "if-none-match": Type.Optional(Type.String({ description: "304 when the ETag still matches" })) }),
@@ -149,7 +149,10 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
         params: TaskIdParams,
         headers: ConditionalHeaders,
         body: Type.Ref(TaskUpdate),
-        response: { 200: jsonContent("The updated task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
+        response: {
+          200: jsonContent("The updated task", Type.Ref(Task), etagHeader),
+          ...problemResponses(...apiErrors, 403, 404, 412),
+        },
       },
       handler: async (req, reply) => {
         const task = await tasks.updateTask(ctxOf(req), req.params.id, req.body, parseIfMatch(req.headers["if-match"]));
@@ -167,7 +170,7 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
         tags,
         params: TaskIdParams,
         headers: ConditionalHeaders,
-        response: { 204: { description: "Deleted", type: "null" }, ...problemResponses(...apiErrors, 404, 412) },
+        response: { 204: { description: "Deleted", type: "null" }, ...problemResponses(...apiErrors, 403, 404, 412) },
       },
     },
     async (req, reply) => {
@@ -186,7 +189,7 @@ export const taskRoutes = fp(async (scope: FastifyInstance) => {
         params: TaskIdParams,
         headers: ConditionalHeaders,
         body: Type.Ref(CompletionBody),
-        response: { 200: jsonContent("The task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 404, 412) },
+        response: { 200: jsonContent("The task", Type.Ref(Task), etagHeader), ...problemResponses(...apiErrors, 403, 404, 412) },
       },
       // No body at all means "toggle", like an empty object.
       preValidation: async (req) => {

@@ -34,6 +34,8 @@ export const Task = Type.Object(
     position: Type.String({ description: "Opaque key of the task's manual order among its siblings" }),
     subtask_count: Type.Integer({ minimum: 0, description: "Direct subtasks" }),
     open_subtask_count: Type.Integer({ minimum: 0, description: "Direct subtasks not completed" }),
+    created_by: Type.Union([Type.String(), Type.Null()], { description: "Who created the task; null once their account is deleted" }),
+    assignee_id: Type.Union([Type.String(), Type.Null()], { description: "The member of the task's list it is assigned to, or null" }),
     created_at: DateTime("RFC 3339 UTC with milliseconds"),
     updated_at: DateTime("RFC 3339 UTC with milliseconds"),
   },
@@ -57,6 +59,9 @@ const writable = {
     description: "Lower-cased and de-duplicated; up to 20 tags of 1–40 characters",
   }),
   completed: Type.Boolean(),
+  assignee_id: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+    description: "A member of the task's list (user id); null: nobody",
+  }),
 };
 
 export const TaskCreate = Type.Object(
@@ -68,6 +73,7 @@ export const TaskCreate = Type.Object(
     due_date: Type.Optional(writable.due_date),
     tags: Type.Optional(writable.tags),
     completed: Type.Optional(writable.completed),
+    assignee_id: Type.Optional(writable.assignee_id),
     list_id: Type.Optional(Type.String({ maxLength: 200, description: "One of your lists; default: your Inbox (or the parent's list)" })),
     parent_id: Type.Optional(
       Type.String({ maxLength: 200, description: "A task of that list; the new task goes last among its subtasks (depth ≤ 4)" }),
@@ -86,6 +92,7 @@ export const TaskUpdate = Type.Object(
     due_date: Type.Optional(writable.due_date),
     tags: Type.Optional(writable.tags),
     completed: Type.Optional(writable.completed),
+    assignee_id: Type.Optional(writable.assignee_id),
   },
   { $id: "TaskUpdate", additionalProperties: false, minProperties: 1, description: "The fields to change; others are kept." },
 );
@@ -154,6 +161,14 @@ export const TaskListQuery = Type.Object(
       Type.String({
         maxLength: 200,
         description: "`none`: top-level tasks only; a task id: that task's direct subtasks (404 if you cannot see it)",
+      }),
+    ),
+    assignee: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        pattern: noNul,
+        description: "`me`: tasks assigned to you; `none`: unassigned tasks; a user id: tasks assigned to that user",
       }),
     ),
     view: Type.Optional(

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from "../domain/cursor.ts";
 import {
   DomainError,
   type FieldError,
+  forbidden,
   limitExceeded,
   notFound,
   preconditionFailed,
@@ -19,9 +20,10 @@ import type { ListPageCache, StoredPage } from "./list-cache.ts";
 import * as queries from "./queries.ts";
 import { type Priority, priorities, type SortKey, type TaskCreate, type TaskListQuery, type TaskUpdate } from "./schemas.ts";
 
-/** What every task operation runs with: the database and whose tasks these are. */
+/** What every task operation runs with: the database and who is asking. */
 export interface TaskContext {
   db: Database;
+  /** The caller: they see the tasks of the lists they are a member of, and act in them. */
   ownerId: string;
   listCache: ListPageCache;
   limits: queries.TaskLimits;
@@ -104,6 +106,10 @@ function toChanges(input: TaskUpdate): queries.TaskChanges {
   }
   if (input.tags !== undefined) c.tags = normalizeTags("tags", input.tags, errors);
   if (input.completed !== undefined) c.completed = input.completed;
+  if (input.assignee_id !== undefined) {
+    if (input.assignee_id !== null) checkText("assignee_id", input.assignee_id, errors);
+    c.assigneeId = input.assignee_id;
+  }
   if (c.dueAt != null && c.dueDate != null) errors.push(...bothDueKinds);
   if (errors.length > 0) throw validationFailed(errors);
   return c;
@@ -165,6 +171,7 @@ export async function createTask(
       completed: c.completed ?? false,
       listId,
       parentId,
+      assigneeId: c.assigneeId ?? null,
     };
     const row = await queries.insertTask(q, task, ctx.limits);
     if (!row) throw await rejection(q, task, ctx.limits);
@@ -192,6 +199,8 @@ export async function createTask(
 
 async function rejection(q: Queryable, task: queries.NewTask, limits: queries.TaskLimits): Promise<DomainError> {
   switch (await queries.explainRejectedInsert(q, task, limits)) {
+    case "viewer":
+      return viewerCannot();
     case "parent":
       return unseen("parent_id", "task");
     case "list":
@@ -205,6 +214,8 @@ async function rejection(q: Queryable, task: queries.NewTask, limits: queries.Ta
       return limitExceeded(`A list holds at most ${limits.tasksPerList} tasks.`, "list_id");
     case "parent_full":
       return limitExceeded(`A task has at most ${limits.subtasksPerTask} subtasks.`, "parent_id");
+    case "assignee":
+      return notAMember();
     default:
       // The state changed between the insert and this look (a concurrent delete, say): as if missing.
       return task.parentId !== null ? unseen("parent_id", "task") : unseen("list_id", "list");
@@ -226,9 +237,25 @@ export async function getTask(ctx: TaskContext, rawId: string): Promise<TaskResu
   return result(row);
 }
 
-/** Tells 404 from 412 after a conditional write matched no row. */
-async function missOrConflict(ctx: TaskContext, id: string, conditional: boolean): Promise<never> {
-  if (conditional && (await queries.taskExists(ctx.db, ctx.ownerId, id))) throw preconditionFailed();
+const viewerCannot = () => forbidden("Viewers cannot change tasks in this list.");
+
+/** An assignee_id that is no member of the task's list (also said for one that names nobody). */
+const notAMember = () => validationFailed([{ field: "assignee_id", message: "names no member of the task's list" }]);
+
+/**
+ * Why a write by id matched no row, read only on that path: 404 when the
+ * caller is not a member of the task's list (exactly as for a missing task),
+ * 403 for a viewer, 412 for an If-Match that no longer holds, 422 for an
+ * assignee who is not a member of the list.
+ */
+async function explainMiss(ctx: TaskContext, id: string, ifMatch: ExpectedVersions, assigneeId: string | null = null): Promise<never> {
+  const access = await queries.taskAccess(ctx.db, ctx.ownerId, id, assigneeId);
+  if (!access) throw notFound("No such task.");
+  if (access.role === "viewer") throw viewerCannot();
+  if (ifMatch !== null && ifMatch !== "any" && !ifMatch.includes(access.version)) throw preconditionFailed();
+  if (!access.assigneeMember) throw notAMember();
+  // Changed between the write and this look (a concurrent write or delete).
+  if (ifMatch !== null) throw preconditionFailed();
   throw notFound("No such task.");
 }
 
@@ -245,7 +272,7 @@ export async function updateTask(ctx: TaskContext, rawId: string, input: TaskUpd
     if (isBothDueKinds(err)) throw validationFailed(bothDueKinds);
     throw err;
   }
-  return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
+  return row ? result(row) : explainMiss(ctx, id, ifMatch, changes.assigneeId ?? null);
 }
 
 export async function setCompletion(
@@ -256,12 +283,12 @@ export async function setCompletion(
 ): Promise<TaskResult> {
   const id = taskId(rawId);
   const row = await queries.setCompletion(ctx.db, ctx.ownerId, id, completed, versionsFor(ifMatch));
-  return row ? result(row) : missOrConflict(ctx, id, ifMatch !== null);
+  return row ? result(row) : explainMiss(ctx, id, ifMatch);
 }
 
 export async function deleteTask(ctx: TaskContext, rawId: string, ifMatch: ExpectedVersions): Promise<void> {
   const id = taskId(rawId);
-  if (!(await queries.deleteTask(ctx.db, ctx.ownerId, id, versionsFor(ifMatch)))) await missOrConflict(ctx, id, ifMatch !== null);
+  if (!(await queries.deleteTask(ctx.db, ctx.ownerId, id, versionsFor(ifMatch)))) await explainMiss(ctx, id, ifMatch);
 }
 
 export interface TaskPage {
@@ -311,6 +338,8 @@ export async function listTasks(ctx: TaskContext, query: TaskListQuery): Promise
     listId: query.list_id?.toLowerCase(),
     parentId: query.parent_id === "none" ? "none" : query.parent_id?.toLowerCase(),
     view: query.view,
+    assignee:
+      query.assignee === undefined ? undefined : query.assignee === "none" ? null : query.assignee === "me" ? ctx.ownerId : query.assignee,
   };
   const pageSpec: queries.ListPage = { sort, descending, limit, after: after ? { key: after.key, id: after.id } : undefined };
   const page = await cachedPage(ctx, filters, pageSpec);

@@ -56,6 +56,8 @@ const task = (id: string, title: string, extra: Partial<Task> = {}): Task => ({
   due_date: null,
   subtask_count: 0,
   open_subtask_count: 0,
+  created_by: "u1",
+  assignee_id: null,
   ...extra,
 });
 

@@ -18,6 +18,8 @@ const task: Task = {
   position: "a0",
   subtask_count: 0,
   open_subtask_count: 0,
+  created_by: "u1",
+  assignee_id: null,
   created_at: "2025-01-01T00:00:00.000Z",
   updated_at: "2025-01-01T00:00:00.000Z",
 };

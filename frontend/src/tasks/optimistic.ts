@@ -35,6 +35,8 @@ export function placeholderTask(body: TaskCreate, userId: string, seq: number, n
     position: "",
     subtask_count: 0,
     open_subtask_count: 0,
+    created_by: userId,
+    assignee_id: body.assignee_id ?? null,
     created_at: ts,
     updated_at: ts,
   };
