@@ -1,10 +1,9 @@
 import type { Task } from "../api/openapi";
-import type { CollabTask } from "./contract";
 import { displayName, initials, usePeople } from "./people";
 
 /** The assignee's initials on a task row (a task in a shared list that someone is assigned to). */
 export function AssigneeBadge({ task }: { task: Task }) {
-  const assignee = (task as Partial<CollabTask>).assignee_id ?? null;
+  const assignee = task.assignee_id;
   const people = usePeople(task.list_id, assignee !== null);
   if (!assignee || !people.loaded) return null;
   const member = people.find(assignee);

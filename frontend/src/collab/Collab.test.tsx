@@ -3,12 +3,11 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { api } from "../api/client";
-import type { List, Task } from "../api/openapi";
+import type { Activity, Comment, List, Member, Task } from "../api/openapi";
 import { AuthProvider } from "../auth/AuthProvider";
 import { createQueryClient } from "../queryClient";
 import { fakeJwt, json, problemResponse, seen, sessionResponse } from "../test-utils";
 import { ToastProvider } from "../ui/Toasts";
-import type { Activity, CollabTask, Comment, Member } from "./contract";
 
 type Route = (method: string, url: URL, body: unknown) => Response | Promise<Response> | undefined;
 
@@ -29,7 +28,7 @@ const list = (id: string, name: string, extra: Partial<List> = {}): List => ({
   updated_at: "2025-01-01T00:00:00.000Z",
   ...extra,
 });
-const task = (id: string, title: string, extra: Partial<CollabTask> = {}): Task =>
+const task = (id: string, title: string, extra: Partial<Task> = {}): Task =>
   ({
     id,
     title,
@@ -143,7 +142,7 @@ describe("assignees", () => {
     routes.push((m, url, body) => {
       if (m === "GET" && url.pathname === "/api/tasks/b/comments") return json([]);
       if (m === "PATCH" && url.pathname === "/api/tasks/b") {
-        stored[1] = task("b", "Bread", { ...(body as Partial<CollabTask>), created_by: "u3", updated_at: "2025-01-02T00:00:00.000Z" });
+        stored[1] = task("b", "Bread", { ...(body as Partial<Task>), created_by: "u3", updated_at: "2025-01-02T00:00:00.000Z" });
         return json(stored[1]);
       }
       return undefined;

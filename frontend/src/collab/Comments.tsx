@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
+import type { Comment } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { useAuth } from "../auth/AuthProvider";
@@ -9,7 +10,6 @@ import { ConfirmDialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
 import { LoadMore } from "../ui/LoadMore";
 import { useNotify } from "../ui/Toasts";
-import type { Comment } from "./contract";
 import { timeAgo } from "./describe";
 import { type People, usePeople } from "./people";
 import { commentsQuery, useAddComment, useDeleteComment, useEditComment } from "./queries";

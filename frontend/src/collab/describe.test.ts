@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Activity } from "./contract";
+import type { Activity } from "../api/openapi";
 import { describeActivity, timeAgo } from "./describe";
 import { initials, inSentence } from "./people";
 

@@ -1,6 +1,6 @@
+import type { Activity } from "../api/openapi";
 import { quote } from "../tasks/useTaskEditor";
 import { formatInZone } from "../tasks/zone";
-import type { Activity } from "./contract";
 import { inSentence } from "./people";
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
+import type { Member } from "../api/openapi";
 import { useAuth } from "../auth/AuthProvider";
-import type { Member } from "./contract";
 import { membersQuery } from "./queries";
 
 /** "Ann Lee" → "AL", "ann" → "A", "" (a name not set) → the email's first letter. */

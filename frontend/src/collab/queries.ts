@@ -1,9 +1,8 @@
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { ok } from "../api/client";
+import { api, ok } from "../api/client";
+import type { Activity, Comment } from "../api/openapi";
 import { allItems, cursorPaging, type Pages, page, removeItem, replaceItem } from "../api/pages";
-import type { TaskListQuery } from "../tasks/filters";
 import { taskListQuery } from "../tasks/queries";
-import { type Activity, type Comment, collabClient as client } from "./contract";
 
 export const COMMENTS_PAGE = 20;
 export const ACTIVITY_PAGE = 30;
@@ -20,7 +19,7 @@ const path = (id: string) => ({ params: { path: { id } } });
 export function membersQuery(listId: string) {
   return queryOptions({
     queryKey: collabKeys.members(listId),
-    queryFn: async ({ signal }) => (await ok(client.GET("/api/lists/{id}/members", { ...path(listId), signal }))).data,
+    queryFn: async ({ signal }) => (await ok(api.client.GET("/api/lists/{id}/members", { ...path(listId), signal }))).data,
     // Members change rarely; a minute's copy spares a request per task row and dialog.
     staleTime: 60_000,
   });
@@ -32,7 +31,7 @@ export function activityQuery(listId: string) {
     queryKey: collabKeys.activity(listId),
     queryFn: ({ pageParam, signal }) =>
       page(
-        client.GET("/api/lists/{id}/activity", {
+        api.client.GET("/api/lists/{id}/activity", {
           params: { path: { id: listId }, query: { limit: ACTIVITY_PAGE, ...(pageParam ? { cursor: pageParam } : {}) } },
           signal,
         }),
@@ -48,7 +47,7 @@ export function commentsQuery(taskId: string) {
     queryKey: collabKeys.comments(taskId),
     queryFn: ({ pageParam, signal }) =>
       page(
-        client.GET("/api/tasks/{id}/comments", {
+        api.client.GET("/api/tasks/{id}/comments", {
           params: { path: { id: taskId }, query: { limit: COMMENTS_PAGE, ...(pageParam ? { cursor: pageParam } : {}) } },
           signal,
         }),
@@ -59,14 +58,13 @@ export function commentsQuery(taskId: string) {
 }
 
 /** The caller's open tasks assigned to them, across every list, newest first. */
-export const assignedQuery = () =>
-  taskListQuery({ kind: "mine" }, { assignee: "me", status: "pending", sort: "-created_at", limit: 50 } as TaskListQuery);
+export const assignedQuery = () => taskListQuery({ kind: "mine" }, { assignee: "me", status: "pending", sort: "-created_at", limit: 50 });
 
 export function useAddComment(taskId: string) {
   const qc = useQueryClient();
   const key = collabKeys.comments(taskId);
   return useMutation({
-    mutationFn: async (body: string) => (await ok(client.POST("/api/tasks/{id}/comments", { ...path(taskId), body: { body } }))).data,
+    mutationFn: async (body: string) => (await ok(api.client.POST("/api/tasks/{id}/comments", { ...path(taskId), body: { body } }))).data,
     onSuccess: (comment) => {
       // Shown at the end when the end is loaded; otherwise it comes with "load more".
       qc.setQueryData<Pages<Comment>>(key, (data) => {
@@ -85,7 +83,7 @@ export function useEditComment(taskId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, body }: { id: string; body: string }) =>
-      (await ok(client.PATCH("/api/comments/{id}", { ...path(id), body: { body } }))).data,
+      (await ok(api.client.PATCH("/api/comments/{id}", { ...path(id), body: { body } }))).data,
     onSuccess: (comment) => qc.setQueryData<Pages<Comment>>(collabKeys.comments(taskId), (data) => data && replaceItem(data, comment)),
   });
 }
@@ -94,7 +92,7 @@ export function useDeleteComment(taskId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (id: string) => {
-      await ok(client.DELETE("/api/comments/{id}", path(id)));
+      await ok(api.client.DELETE("/api/comments/{id}", path(id)));
     },
     onSuccess: (_d, id) => qc.setQueryData<Pages<Comment>>(collabKeys.comments(taskId), (data) => data && removeItem(data, id)),
   });

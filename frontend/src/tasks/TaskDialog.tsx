@@ -2,7 +2,6 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { Task } from "../api/openapi";
 import { useTimeZone } from "../auth/timezone";
 import { Comments } from "../collab/Comments";
-import type { CollabTask } from "../collab/contract";
 import { AssigneeField } from "../collab/TaskPeople";
 import { Dialog } from "../ui/Dialog";
 import { Field } from "../ui/Field";
@@ -163,7 +162,7 @@ export function TaskDialog({
               value={form.assignee}
               onChange={(v) => set("assignee", v)}
               error={errors.assignee_id}
-              createdBy={mode === "edit" && task ? ((task as Partial<CollabTask>).created_by ?? null) : undefined}
+              createdBy={mode === "edit" && task ? (task.created_by ?? null) : undefined}
             />
           ) : null}
         </fieldset>

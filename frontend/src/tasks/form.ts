@@ -23,8 +23,6 @@ type FormTask = Pick<Task, "title" | "description" | "priority" | "due_at" | "ta
   due_date?: string | null;
   assignee_id?: string | null;
 };
-// TEMPORARY (until gen:api has the issue-14 routes): the task bodies take an assignee.
-type Assignable<T> = T & { assignee_id?: string | null };
 
 export function formFromTask(t: FormTask, timeZone = browserTimeZone()): TaskForm {
   return {
@@ -60,9 +58,9 @@ function dueOf(f: TaskForm, timeZone: string): { due_at: string | null; due_date
 }
 
 /** The full body for creating a task (a due_date and an assignee only when there is one: the seed's body has none). */
-export function createBody(f: TaskForm, timeZone = browserTimeZone()): Assignable<TaskCreate> {
+export function createBody(f: TaskForm, timeZone = browserTimeZone()): TaskCreate {
   const { due_at, due_date } = dueOf(f, timeZone);
-  const body: Assignable<TaskCreate> & { due_date?: string } = {
+  const body: TaskCreate & { due_date?: string } = {
     title: f.title.trim(),
     description: f.description.trim() === "" ? null : f.description,
     priority: f.priority,
@@ -75,9 +73,9 @@ export function createBody(f: TaskForm, timeZone = browserTimeZone()): Assignabl
 }
 
 /** Only the fields that changed compared with `original` (PATCH bodies are strict). */
-export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTimeZone()): Assignable<TaskUpdate> {
+export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTimeZone()): TaskUpdate {
   const next = createBody(f, timeZone);
-  const patch: Assignable<TaskUpdate> & { due_date?: string | null } = {};
+  const patch: TaskUpdate & { due_date?: string | null } = {};
   if (next.title !== original.title) patch.title = next.title;
   if (next.description !== original.description) patch.description = next.description;
   if (next.priority !== original.priority) patch.priority = next.priority;
