@@ -122,9 +122,6 @@ export function ListPage({ id }: { id: string }) {
         <button type="button" onClick={() => setEditing(true)}>
           Rename or recolour
         </button>
-        <Link to={`/lists/${encodeURIComponent(id)}/activity`} className="button-link">
-          Activity
-        </Link>
         {l.is_inbox ? null : (
           <>
             <button type="button" onClick={() => void setArchived(!l.archived)}>
@@ -135,6 +132,9 @@ export function ListPage({ id }: { id: string }) {
             </button>
           </>
         )}
+        <Link to={`/lists/${encodeURIComponent(id)}/activity`} className="button-link">
+          Activity
+        </Link>
       </div>
       <TaskTree
         query={query}
