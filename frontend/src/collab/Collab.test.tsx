@@ -341,6 +341,11 @@ describe("Assigned to me", () => {
         ? json([task("x", "Fix the fence", { list_id: "l2", assignee_id: "u1" })])
         : undefined,
     );
+    routes.push((m, url) => {
+      if (m === "GET" && url.pathname === "/api/tasks/x") return json(task("x", "Fix the fence", { list_id: "l2", assignee_id: "u1" }));
+      if (m === "GET" && url.pathname === "/api/tasks/x/comments") return json([comment("k1", "u2", "Mind the nails", { task_id: "x" })]);
+      return undefined;
+    });
     serveTasks([]);
     renderApp();
     const nav = await screen.findByRole("navigation", { name: "Lists" });
@@ -356,6 +361,12 @@ describe("Assigned to me", () => {
     ).toBe("/lists/l2");
     expect(requests.map((r) => r.path)).toContain("/api/tasks?assignee=me&status=pending&sort=-created_at&limit=50");
     expect(document.title).toBe("Assigned to me · Doable");
+    // Family is a list Ann only views: the task cannot change, but it opens, with its comments.
+    expect(within(li).getByRole<HTMLInputElement>("checkbox", { name: "Completed: Fix the fence" }).disabled).toBe(true);
+    expect(within(li).queryByRole("button", { name: "Edit: Fix the fence" })).toBeNull();
+    fireEvent.click(within(li).getByRole("button", { name: "Open: Fix the fence" }));
+    expect(await within(dialog()).findByRole("heading", { name: "Task" })).toBeTruthy();
+    expect(await within(dialog()).findByText("Mind the nails")).toBeTruthy();
   });
 
   it("opens from its own address, and says when nothing is assigned", async () => {

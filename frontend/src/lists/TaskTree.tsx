@@ -149,6 +149,7 @@ function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: 
       onToggle={(t) => void editor.toggle(t)}
       onEdit={editor.openEdit}
       onDelete={editor.askDelete}
+      onView={editor.openEdit}
       lead={
         <div className="task-lead">
           <button

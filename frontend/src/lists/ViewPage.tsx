@@ -86,6 +86,9 @@ export function ViewPage({ view }: { view: Page }) {
                 onToggle={(x) => void editor.toggle(x)}
                 onEdit={editor.openEdit}
                 onDelete={editor.askDelete}
+                // In a list the caller only views: no changes, but the task and its comments open.
+                readOnly={list?.role === "viewer"}
+                onView={editor.openEdit}
                 meta={
                   <>
                     {list ? (
