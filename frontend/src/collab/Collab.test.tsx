@@ -192,6 +192,29 @@ describe("assignees", () => {
     expect(await within(dialog()).findByText("Created by someone")).toBeTruthy();
   });
 
+  it("creates a task assigned to a member", async () => {
+    const stored: Task[] = [];
+    serveTasks(stored);
+    routes.push((m, url, body) => {
+      if (m !== "POST" || url.pathname !== "/api/tasks") return undefined;
+      stored.push(task("n", "Wine", body as Partial<Task>));
+      return json(stored[0], { status: 201 });
+    });
+    renderApp();
+    fireEvent.click(await screen.findByRole("button", { name: "+ New task" }));
+    fireEvent.change(within(dialog()).getByLabelText("Title"), { target: { value: "Wine" } });
+    const picker = await within(dialog()).findByLabelText<HTMLSelectElement>("Assignee");
+    await waitFor(() => expect(picker.disabled).toBe(false));
+    expect(within(dialog()).queryByText(/Created by/)).toBeNull();
+    fireEvent.change(picker, { target: { value: "u3" } });
+    fireEvent.click(within(dialog()).getByRole("button", { name: "Create task" }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.method === "POST")?.body).toMatchObject({ title: "Wine", list_id: "l1", assignee_id: "u3" }),
+    );
+    const row = (await screen.findByText("Wine")).closest("li") as HTMLElement;
+    expect(await within(row).findByText("Assigned to Cleo")).toBeTruthy();
+  });
+
   it("shows the server's refusal of an assignee next to the picker", async () => {
     serveTasks([task("b", "Bread")]);
     routes.push((m, url) => {
