@@ -630,6 +630,51 @@ describe("API3:2023 broken object property level authorization", () => {
     );
     await call("deleteComment", { method: "DELETE", url: `/api/comments/${note.id}`, headers: alice.auth }, 204);
     await call("listActivity", { method: "GET", url: `/api/lists/${list.id}/activity`, headers: alice.auth }, 200);
+    // Sharing: invite bob (accepts), doomed (declines) and an address without an account (revoked).
+    const invitations = `/api/lists/${list.id}/invitations`;
+    await call(
+      "createInvitation",
+      { method: "POST", url: invitations, headers: alice.auth, payload: { email: bob.email, role: "editor" } },
+      202,
+    );
+    await call(
+      "createInvitation",
+      { method: "POST", url: invitations, headers: alice.auth, payload: { email: doomed.email, role: "viewer" } },
+      202,
+    );
+    const unknown = (
+      await call(
+        "createInvitation",
+        { method: "POST", url: invitations, headers: alice.auth, payload: { email: uniqueEmail("nobody"), role: "viewer" } },
+        202,
+      )
+    ).json() as { id: string };
+    await call("listInvitations", { method: "GET", url: invitations, headers: alice.auth }, 200);
+    await call("revokeInvitation", { method: "DELETE", url: `${invitations}/${unknown.id}`, headers: alice.auth }, 204);
+    const incoming = async (user: { auth: Record<string, string> }) =>
+      (
+        (await call("listIncomingInvitations", { method: "GET", url: "/api/invitations", headers: user.auth }, 200)).json() as {
+          id: string;
+          list_id: string;
+        }[]
+      ).find((i) => i.list_id === list.id);
+    const forBob = await incoming(bob);
+    const forDoomed = await incoming(doomed);
+    assert.ok(forBob && forDoomed);
+    await call("acceptInvitation", { method: "POST", url: `/api/invitations/${forBob.id}/accept`, headers: bob.auth }, 200);
+    await call("declineInvitation", { method: "POST", url: `/api/invitations/${forDoomed.id}/decline`, headers: doomed.auth }, 204);
+    await call("listMembers", { method: "GET", url: `/api/lists/${list.id}/members`, headers: bob.auth }, 200);
+    await call(
+      "updateMember",
+      { method: "PATCH", url: `/api/lists/${list.id}/members/${bob.id}`, headers: alice.auth, payload: { role: "viewer" } },
+      200,
+    );
+    await call(
+      "transferList",
+      { method: "POST", url: `/api/lists/${list.id}/transfer`, headers: alice.auth, payload: { user_id: bob.id } },
+      200,
+    );
+    await call("removeMember", { method: "DELETE", url: `/api/lists/${list.id}/members/${alice.id}`, headers: alice.auth }, 204);
     await call("adminListUsers", { method: "GET", url: "/api/admin/users", headers: admin.auth }, 200);
     await call("adminListUserLists", { method: "GET", url: `/api/admin/users/${bob.id}/lists`, headers: admin.auth }, 200);
     await call("adminGetUser", { method: "GET", url: `/api/admin/users/${victim.id}`, headers: admin.auth }, 200);
@@ -647,7 +692,19 @@ describe("API3:2023 broken object property level authorization", () => {
       paths: Record<string, Record<string, { operationId: string }>>;
     };
     const documented = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-    const toured = new Set([...bodies.map((b) => b.op), "deleteTask", "deleteList", "deleteComment", "adminDeleteUser", "metrics"]);
+    const toured = new Set([
+      ...bodies.map((b) => b.op),
+      ...[
+        "deleteTask",
+        "deleteList",
+        "deleteComment",
+        "revokeInvitation",
+        "declineInvitation",
+        "removeMember",
+        "adminDeleteUser",
+        "metrics",
+      ],
+    ]);
     assert.deepEqual(
       documented.filter((op) => !toured.has(op)),
       [],

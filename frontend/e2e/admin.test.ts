@@ -136,8 +136,8 @@ test("an admin bans a user, whose open page loses access at its next request", a
 
   // The banned user's open page: its next request is refused (the server revokes within seconds),
   // and it shows the sign-in screen with a message.
-  // (The sidebar's lists may be what the page was re-reading at that moment: refused the same way.)
-  await allowingConsole(userPage, /status of 401 .*\/api\/(tasks|lists)/, async () => {
+  // (The sidebar's lists and invitations may be what the page was re-reading at that moment: refused the same way.)
+  await allowingConsole(userPage, /status of 401 .*\/api\/(tasks|lists|invitations)/, async () => {
     for (let attempt = 1; ; attempt++) {
       const [answer] = await Promise.all([
         userPage.waitForResponse((r) => new URL(r.url()).pathname === "/api/tasks"),
@@ -196,8 +196,8 @@ test("an admin bans a user, whose open page loses access at its next request", a
   await adminPage.waitForFunction((e) => !document.querySelector("tbody")?.textContent?.includes(e), user.email);
 
   // The deleted user's open page loses access too, once they come back to it: its account and its
-  // tasks and lists are read again, and refused (the browser logs those 401s; the page is closed before any more).
-  await allowingConsole(userPage, /status of 401 .*\/api\/(me|tasks|lists)/, async () => {
+  // tasks, lists and invitations are read again, and refused (the browser logs those 401s; the page is closed before any more).
+  await allowingConsole(userPage, /status of 401 .*\/api\/(me|tasks|lists|invitations)/, async () => {
     await returnToTab(userPage);
     await userPage.getByRole("heading", { name: "Sign in to Doable" }).waitFor();
     await userPage.getByText(/access was revoked or your session has ended/i).waitFor();

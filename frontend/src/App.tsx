@@ -13,6 +13,7 @@ import { TaskLink } from "./lists/TaskLink";
 import { ViewPage } from "./lists/ViewPage";
 import { Link, matchRoute, navigate, type Route, useLocation } from "./router";
 import { SettingsPage } from "./settings/SettingsPage";
+import { InvitationsPage } from "./sharing/InvitationsPage";
 import { TaskBrowser } from "./tasks/TaskBrowser";
 
 const TITLES: Record<Route["name"], string> = {
@@ -24,6 +25,7 @@ const TITLES: Record<Route["name"], string> = {
   assigned: "Assigned to me",
   listActivity: "Activity",
   archivedLists: "Archived lists",
+  invitations: "Invitations",
   settings: "Settings",
   signIn: "Sign in",
   signUp: "Sign up",
@@ -111,6 +113,8 @@ function Page({ route }: { route: Route }) {
       return <ActivityPage key={route.id} id={route.id} />;
     case "archivedLists":
       return <ArchivedLists />;
+    case "invitations":
+      return <InvitationsPage />;
     case "settings":
       return <SettingsPage />;
     case "notFound":

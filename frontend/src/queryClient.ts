@@ -9,11 +9,16 @@ function transient(failureCount: number, error: unknown): boolean {
 
 /**
  * The app's query cache. A 403 from any call means the role changed under the page (an admin
- * was demoted): re-reading `/api/me` removes the screens it no longer allows.
+ * was demoted, or a list's owner made the caller a viewer): re-reading `/api/me` and the lists
+ * removes the screens and controls it no longer allows.
  */
 export function createQueryClient(): QueryClient {
   const forbidden = (error: unknown) => {
-    if (error instanceof ApiError && error.status === 403) void client.invalidateQueries({ queryKey: meQuery.queryKey });
+    if (!(error instanceof ApiError) || error.status !== 403) return;
+    void client.invalidateQueries({ queryKey: meQuery.queryKey });
+    // The lists and their headers only (not e.g. a list's invitations, whose own 403 would come back).
+    void client.invalidateQueries({ queryKey: ["lists", "index"] });
+    void client.invalidateQueries({ queryKey: ["lists", "detail"] });
   };
   const client: QueryClient = new QueryClient({
     queryCache: new QueryCache({ onError: forbidden }),

@@ -15,6 +15,7 @@ describe("routing", () => {
     expect(matchRoute("/nope")).toEqual({ name: "notFound" });
     expect(matchRoute("/lists/l1")).toEqual({ name: "list", id: "l1" });
     expect(matchRoute("/lists/archived")).toEqual({ name: "archivedLists" });
+    expect(matchRoute("/invitations")).toEqual({ name: "invitations" });
     expect(matchRoute("/tasks/t1")).toEqual({ name: "task", id: "t1" });
     expect(matchRoute("/today")).toEqual({ name: "today" });
     expect(matchRoute("/upcoming/")).toEqual({ name: "upcoming" });

@@ -11,6 +11,7 @@ export type Route =
   | { name: "assigned" }
   | { name: "listActivity"; id: string }
   | { name: "archivedLists" }
+  | { name: "invitations" }
   | { name: "settings" }
   | { name: "signIn" }
   | { name: "signUp" }
@@ -35,6 +36,8 @@ export function matchRoute(pathname: string): Route {
       return { name: "assigned" };
     case "/lists/archived":
       return { name: "archivedLists" };
+    case "/invitations":
+      return { name: "invitations" };
     case "/settings":
       return { name: "settings" };
     case "/sign-in":

@@ -106,7 +106,7 @@ export const listRoutes = fp(async (scope: FastifyInstance) => {
         params: ListIdParams,
         headers: ConditionalHeaders,
         body: Type.Ref(ListUpdate),
-        response: { 200: oneList("The updated list"), ...problemResponses(...apiErrors, 404, 409, 412) },
+        response: { 200: oneList("The updated list"), ...problemResponses(...apiErrors, 403, 404, 409, 412) },
       },
     },
     async (req, reply) =>
@@ -122,7 +122,7 @@ export const listRoutes = fp(async (scope: FastifyInstance) => {
         tags,
         params: ListIdParams,
         headers: ConditionalHeaders,
-        response: { 204: { description: "Deleted", type: "null" }, ...problemResponses(...apiErrors, 404, 409, 412) },
+        response: { 204: { description: "Deleted", type: "null" }, ...problemResponses(...apiErrors, 403, 404, 409, 412) },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,6 @@
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../db/client.ts";
-import { conflict, limitExceeded, notFound, preconditionFailed, unauthorized, validationFailed } from "../domain/errors.ts";
+import { conflict, forbidden, limitExceeded, notFound, preconditionFailed, unauthorized, validationFailed } from "../domain/errors.ts";
 import { keyBetween, retryOnPositionCollision } from "../domain/positions.ts";
 import type { ExpectedVersions } from "../domain/versions.ts";
 import * as queries from "./queries.ts";
@@ -78,8 +78,8 @@ async function refusal(ctx: ListContext, id: string, ifMatch: ExpectedVersions, 
   const standing = await queries.listStanding(ctx.db, ctx.userId, id);
   if (!standing) throw missing();
   if (inboxRule !== null && standing.isInbox) throw conflict(inboxRule);
-  // Issue 13 has owners only; issue 14's editors and viewers may see a list they cannot change.
-  if (standing.role !== "owner") throw missing();
+  // Editors and viewers see the list (so a refusal tells them nothing new) but only its owner changes it.
+  if (standing.role !== "owner") throw forbidden("Only the list's owner can change or delete it.");
   if (ifMatch !== null) throw preconditionFailed();
   throw missing();
 }

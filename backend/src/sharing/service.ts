@@ -155,8 +155,15 @@ export async function listMembers(ctx: SharingContext, rawListId: string): Promi
   return json;
 }
 
-export async function changeRole(ctx: SharingContext, rawListId: string, memberId: string, input: MemberUpdate): Promise<string> {
+/**
+ * A user id from a path, as SQL can take it: PostgreSQL text cannot hold NUL, and such an id names
+ * nobody, so it becomes one that names nobody either and takes the same path as any unknown id.
+ */
+const userIdOf = (raw: string): string => (raw.includes("\u0000") ? "" : raw);
+
+export async function changeRole(ctx: SharingContext, rawListId: string, rawMemberId: string, input: MemberUpdate): Promise<string> {
   const id = listId(rawListId);
+  const memberId = userIdOf(rawMemberId);
   return ctx.db.transaction(async (tx) => {
     await queries.lockList(tx, ctx.userId, id);
     const json = await queries.setMemberRole(tx, ctx.userId, id, memberId, input.role);
@@ -173,8 +180,9 @@ export async function changeRole(ctx: SharingContext, rawListId: string, memberI
  * The membership, the member's assignments in the list and the activity entry
  * change in one transaction, so the next request already sees them gone.
  */
-export async function removeMember(ctx: SharingContext, rawListId: string, memberId: string): Promise<void> {
+export async function removeMember(ctx: SharingContext, rawListId: string, rawMemberId: string): Promise<void> {
   const id = listId(rawListId);
+  const memberId = userIdOf(rawMemberId);
   await retryOnDeadlock(() =>
     ctx.db.transaction(async (tx) => {
       await queries.lockList(tx, ctx.userId, id);
@@ -196,7 +204,7 @@ export async function transfer(ctx: SharingContext, rawListId: string, input: Tr
   const id = listId(rawListId);
   const row = await ctx.db.transaction(async (tx) => {
     await queries.lockList(tx, ctx.userId, id);
-    if (await queries.transferList(tx, ctx.userId, id, input.user_id)) return selectList(tx, ctx.userId, id);
+    if (await queries.transferList(tx, ctx.userId, id, userIdOf(input.user_id))) return selectList(tx, ctx.userId, id);
     await ownerRefusal(tx, ctx, id, "transfer it", "The Inbox cannot be transferred.");
     const message = input.user_id === ctx.userId ? "must be another member of the list" : "is not a member of the list";
     throw validationFailed([{ field: "user_id", message }]);

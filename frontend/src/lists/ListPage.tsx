@@ -4,6 +4,7 @@ import type { Task } from "../api/openapi";
 import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { Link, navigate, useLocation } from "../router";
+import { ListMembers, ShareControls } from "../sharing/ShareDialog";
 import { taskQuery } from "../tasks/queries";
 import { quote, useTaskEditor } from "../tasks/useTaskEditor";
 import { ConfirmDialog } from "../ui/Dialog";
@@ -63,6 +64,8 @@ export function ListPage({ id }: { id: string }) {
     );
   }
   const l = list.data;
+  const owner = l.role === "owner";
+  const readOnly = l.role === "viewer";
 
   async function moveTo(task: Task, listId: string) {
     setMoving(null);
@@ -107,22 +110,32 @@ export function ListPage({ id }: { id: string }) {
         <p className="list-counts">
           {l.open_task_count} open of {l.task_count} {l.task_count === 1 ? "task" : "tasks"}
         </p>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => editor.openCreate({ list: query.queryKey, body: { list_id: id }, atEnd: true, context: `In ${l.name}` })}
-        >
-          + New task
-        </button>
+        <ListMembers list={l} />
+        {readOnly ? (
+          <p className="view-only">
+            <strong>View only</strong> — you can read this list, but not change its tasks.
+          </p>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => editor.openCreate({ list: query.queryKey, body: { list_id: id }, atEnd: true, context: `In ${l.name}` })}
+          >
+            + New task
+          </button>
+        )}
       </div>
       <div className="list-actions">
         <label className="inline-check">
           <input type="checkbox" checked={showCompleted} onChange={(e) => setShowCompleted(e.target.checked)} /> Show completed
         </label>
-        <button type="button" onClick={() => setEditing(true)}>
-          Rename or recolour
-        </button>
-        {l.is_inbox ? null : (
+        <ShareControls list={l} />
+        {owner ? (
+          <button type="button" onClick={() => setEditing(true)}>
+            Rename or recolour
+          </button>
+        ) : null}
+        {l.is_inbox || !owner ? null : (
           <>
             <button type="button" onClick={() => void setArchived(!l.archived)}>
               {l.archived ? "Restore list" : "Archive list"}
@@ -142,11 +155,16 @@ export function ListPage({ id }: { id: string }) {
         editor={editor}
         showCompleted={showCompleted}
         onMoveTo={setMoving}
-        emptyText={showCompleted ? "No tasks in this list yet." : "No open tasks here. Add one with “New task”."}
+        readOnly={readOnly}
+        emptyText={
+          showCompleted ? "No tasks in this list yet." : readOnly ? "No open tasks here." : "No open tasks here. Add one with “New task”."
+        }
       />
-      <p className="hint">
-        Reorder with the ⠿ handle (drag it, or focus it and press Space, the arrow keys, then Space), or with the ↑ ↓ buttons.
-      </p>
+      {readOnly ? null : (
+        <p className="hint">
+          Reorder with the ⠿ handle (drag it, or focus it and press Space, the arrow keys, then Space), or with the ↑ ↓ buttons.
+        </p>
+      )}
       {editor.dialogs}
       {editing ? (
         <ListDialog

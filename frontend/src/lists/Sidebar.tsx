@@ -4,6 +4,7 @@ import type { List } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { Link, navigate, useLocation } from "../router";
+import { InvitationsLink } from "../sharing/InvitationsPage";
 import { quote } from "../tasks/useTaskEditor";
 import { SortableGroup, useSortableItem } from "../ui/Sortable";
 import { useNotify } from "../ui/Toasts";
@@ -71,6 +72,9 @@ export function Sidebar() {
           <Link to="/" aria-current={current(pathname === "/" || pathname === "/tasks")}>
             All tasks
           </Link>
+        </li>
+        <li>
+          <InvitationsLink active={pathname === "/invitations"} />
         </li>
       </ul>
       <div className="sidebar-heading">

@@ -29,10 +29,12 @@ interface TaskTreeProps {
   showCompleted: boolean;
   onMoveTo: (task: Task) => void;
   emptyText?: string;
+  /** A viewer's list: no drag handles, no edit, complete, move or delete. */
+  readOnly?: boolean;
 }
 
 /** Tasks in their manual order, reordered by drag and drop or from the keyboard, with their subtasks below them. */
-export function TaskTree({ query, depth, editor, showCompleted, onMoveTo, emptyText }: TaskTreeProps) {
+export function TaskTree({ query, depth, editor, showCompleted, onMoveTo, emptyText, readOnly = false }: TaskTreeProps) {
   const list = useInfiniteQuery(query);
   const move = useMoveTask();
   const notify = useNotify();
@@ -79,6 +81,7 @@ export function TaskTree({ query, depth, editor, showCompleted, onMoveTo, emptyT
               depth={depth}
               editor={editor}
               showCompleted={showCompleted}
+              readOnly={readOnly}
               onStep={(step) => {
                 const to = stepTarget(ids, t.id, step);
                 if (to !== null) void reorder(t.id, to);
@@ -104,11 +107,12 @@ interface TaskRowProps {
   depth: number;
   editor: Editor;
   showCompleted: boolean;
+  readOnly: boolean;
   onStep: (step: -1 | 1) => void;
   onMoveTo: (task: Task) => void;
 }
 
-function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: TaskRowProps) {
+function TaskRow({ task, ids, depth, editor, showCompleted, readOnly, onStep, onMoveTo }: TaskRowProps) {
   const pending = isPending(task);
   const sortable = useSortableItem(task.id, pending);
   const [open, setOpen] = useState(false);
@@ -146,22 +150,25 @@ function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: 
       itemRef={sortable.ref}
       style={sortable.style}
       className={sortable.dragging ? "task-dragging" : undefined}
+      readOnly={readOnly}
       onToggle={(t) => void editor.toggle(t)}
       onEdit={editor.openEdit}
       onDelete={editor.askDelete}
       onView={editor.openEdit}
       lead={
         <div className="task-lead">
-          <button
-            type="button"
-            className="drag-handle icon-button"
-            disabled={pending}
-            {...sortable.handle}
-            onKeyDown={onHandleKey}
-            aria-label={`Reorder: ${task.title}`}
-          >
-            <span aria-hidden="true">⠿</span>
-          </button>
+          {readOnly ? null : (
+            <button
+              type="button"
+              className="drag-handle icon-button"
+              disabled={pending}
+              {...sortable.handle}
+              onKeyDown={onHandleKey}
+              aria-label={`Reorder: ${task.title}`}
+            >
+              <span aria-hidden="true">⠿</span>
+            </button>
+          )}
           {task.subtask_count > 0 ? (
             <button
               type="button"
@@ -222,15 +229,22 @@ function TaskRow({ task, ids, depth, editor, showCompleted, onStep, onMoveTo }: 
     >
       {open ? (
         <div className="subtasks">
-          <TaskTree query={subtasksQuery(task.id)} depth={depth + 1} editor={editor} showCompleted={showCompleted} onMoveTo={onMoveTo} />
+          <TaskTree
+            query={subtasksQuery(task.id)}
+            depth={depth + 1}
+            editor={editor}
+            showCompleted={showCompleted}
+            onMoveTo={onMoveTo}
+            readOnly={readOnly}
+          />
         </div>
       ) : null}
     </TaskItem>
   );
 }
 
-/** The lists a task can move to, for the "Move to…" dialog. */
+/** The lists a task can move to, for the "Move to…" dialog (not those the caller only views). */
 export function useMoveTargets(from: string): List[] {
   const lists = useQuery(listsQuery());
-  return (lists.data ?? []).filter((l) => l.id !== from);
+  return (lists.data ?? []).filter((l) => l.id !== from && l.role !== "viewer");
 }
