@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Member } from "../api/openapi";
 import { useAuth } from "../auth/AuthProvider";
-import { membersQuery } from "./queries";
+import { membersQuery } from "../sharing/queries";
 
 /** "Ann Lee" → "AL", "ann" → "A", "" (a name not set) → the email's first letter. */
 export function initials(name: string, email = ""): string {
@@ -38,7 +38,8 @@ export interface People {
 export function usePeople(listId: string | null | undefined, enabled = true): People {
   const auth = useAuth();
   const me = auth.state.status === "signedIn" ? auth.state.me : null;
-  const query = useQuery({ ...membersQuery(listId ?? ""), enabled: Boolean(listId) && enabled });
+  // Members change rarely; a minute's copy spares a request per task row and dialog.
+  const query = useQuery({ ...membersQuery(listId ?? ""), staleTime: 60_000, enabled: Boolean(listId) && enabled });
   const members = query.data ?? [];
   const find = (id: string | null | undefined) => (id ? members.find((m) => m.user_id === id) : undefined);
   return {

@@ -1,4 +1,4 @@
-import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { infiniteQueryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ok } from "../api/client";
 import type { Activity, Comment } from "../api/openapi";
 import { allItems, cursorPaging, type Pages, page, removeItem, replaceItem } from "../api/pages";
@@ -8,22 +8,11 @@ export const COMMENTS_PAGE = 20;
 export const ACTIVITY_PAGE = 30;
 
 export const collabKeys = {
-  members: (listId: string) => ["lists", "members", listId] as const,
   activity: (listId: string) => ["lists", "activity", listId] as const,
   comments: (taskId: string) => ["comments", "task", taskId] as const,
 };
 
 const path = (id: string) => ({ params: { path: { id } } });
-
-/** The people of a list: the owner first, then by when they joined. */
-export function membersQuery(listId: string) {
-  return queryOptions({
-    queryKey: collabKeys.members(listId),
-    queryFn: async ({ signal }) => (await ok(api.client.GET("/api/lists/{id}/members", { ...path(listId), signal }))).data,
-    // Members change rarely; a minute's copy spares a request per task row and dialog.
-    staleTime: 60_000,
-  });
-}
 
 /** A list's activity, newest first, page by page. */
 export function activityQuery(listId: string) {
