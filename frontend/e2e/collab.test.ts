@@ -56,7 +56,7 @@ async function newTask(page: Page, title: string) {
   await settled(page);
 }
 
-test("two people share a list: comments, an assignment, Assigned to me and the list's activity", async () => {
+test("two people share a list: comments, an assignment, Assigned to me, the list's activity, a viewer's comment", async () => {
   const ann = account("ann");
   const bob = account("bob");
   const contextA = await testContext(browser);
@@ -129,8 +129,11 @@ test("two people share a list: comments, an assignment, Assigned to me and the l
   await assigned.waitFor();
   await assigned.getByRole("link", { name: /Groceries/ }).waitFor();
   await assertAccessible(b, "assigned to me");
-  await b.getByRole("checkbox", { name: "Completed: Buy milk" }).check();
-  await settled(b);
+  // Completed here, it leaves the view (open tasks only) once the server has it: a click, not check().
+  await b.waitForLoadState("networkidle");
+  await b.getByRole("checkbox", { name: "Completed: Buy milk" }).click();
+  await b.getByText("Completed “Buy milk”.").waitFor();
+  await b.getByText("Nothing is assigned to you.").waitFor();
 
   // Ann reads the list's activity: who did what and when, newest first.
   await a.getByRole("link", { name: "Activity", exact: true }).click();
@@ -149,6 +152,34 @@ test("two people share a list: comments, an assignment, Assigned to me and the l
   assert.ok(lines.indexOf("You added “Buy milk”") > lines.indexOf(`${bob.name} joined the list as an editor`), "newest first");
   await assertAccessible(a, "list activity");
   await screenshot(a, "activity");
+
+  // Ann makes Bob a viewer: he can no longer change or assign tasks, but he still opens them and comments.
+  await a.getByRole("link", { name: "Back to Groceries" }).click();
+  await newTask(a, "Buy bread");
+  await apiCall(a, "PATCH", `/api/lists/${listId}/members/${bobId}`, { role: "viewer" });
+  await b.goto(`${backend.baseUrl}/lists/${listId}`);
+  await b.getByRole("heading", { name: "Groceries", level: 1 }).waitFor();
+  await b.getByRole("button", { name: "Open: Buy bread", exact: true }).click();
+  const viewing = b.getByRole("dialog", { name: "Task" });
+  await viewing.getByText("Viewers cannot assign tasks.").waitFor();
+  assert.equal(await viewing.getByLabel("Assignee").isDisabled(), true);
+  assert.equal(await viewing.getByLabel("Title").isDisabled(), true);
+  assert.equal(await viewing.getByRole("button", { name: "Save changes" }).count(), 0);
+  const commentsV = viewing.getByRole("region", { name: "Comments" });
+  await commentsV.getByLabel("Add a comment").fill("Sourdough if they have it.");
+  await commentsV.getByRole("button", { name: "Comment" }).click();
+  await commentsV.locator(".comment-body", { hasText: "Sourdough" }).waitFor();
+  await assertAccessible(b, "a viewer's task dialog");
+  await viewing.getByRole("button", { name: "Done" }).click();
+  await viewing.waitFor({ state: "detached" });
+  const bread = (await apiCall<{ id: string; title: string }[]>(a, "GET", `/api/tasks?list_id=${listId}`)).find(
+    (t) => t.title === "Buy bread",
+  );
+  const stored = await apiCall<{ body: string; author_id: string }[]>(a, "GET", `/api/tasks/${bread?.id}/comments`);
+  assert.deepEqual(
+    stored.map((c) => [c.author_id, c.body]),
+    [[bobId, "Sourdough if they have it."]],
+  );
 
   await contextA.close();
   await contextB.close();
