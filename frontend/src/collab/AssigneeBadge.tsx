@@ -1,5 +1,6 @@
 import type { Task } from "../api/openapi";
-import { displayName, initials, usePeople } from "./people";
+import { Avatar } from "../sharing/Avatars";
+import { displayName, usePeople } from "./people";
 
 /** The assignee's initials on a task row (a task in a shared list that someone is assigned to). */
 export function AssigneeBadge({ task }: { task: Task }) {
@@ -7,11 +8,10 @@ export function AssigneeBadge({ task }: { task: Task }) {
   const people = usePeople(task.list_id, assignee !== null);
   if (!assignee || !people.loaded) return null;
   const member = people.find(assignee);
-  const name = member ? displayName(member) : people.nameOf(assignee);
-  const label = `Assigned to ${name}`;
+  const label = `Assigned to ${member ? displayName(member) : people.nameOf(assignee)}`;
   return (
-    <span className="avatar assignee" title={label}>
-      <span aria-hidden="true">{member ? initials(member.name, member.email) : "?"}</span>
+    <span className="assignee" title={label}>
+      <Avatar member={member ?? { user_id: assignee, name: "?", email: "" }} />
       <span className="visually-hidden">{label}</span>
     </span>
   );

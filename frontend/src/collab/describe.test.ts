@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Activity } from "../api/openapi";
 import { describeActivity, timeAgo } from "./describe";
-import { initials, inSentence } from "./people";
+import { inSentence } from "./people";
 
 const NOW = Date.parse("2031-05-10T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -78,15 +78,5 @@ describe("time ago", () => {
     expect(timeAgo(ago(30 * 3_600_000), NOW, "UTC")).toBe("yesterday");
     expect(timeAgo(ago(4 * 86_400_000), NOW, "UTC")).toBe("4 days ago");
     expect(timeAgo("2031-04-01T10:00:00.000Z", NOW, "Asia/Tokyo")).toMatch(/Apr 1, 2031, 7:00/);
-  });
-});
-
-describe("initials", () => {
-  it("takes the first and last names' first letters, or the email's", () => {
-    expect(initials("Ann Lee")).toBe("AL");
-    expect(initials("  bob  ")).toBe("B");
-    expect(initials("Mary Ann de Vries")).toBe("MV");
-    expect(initials("", "zoe@example.com")).toBe("Z");
-    expect(initials("Émile Zola")).toBe("ÉZ");
   });
 });

@@ -3,15 +3,6 @@ import type { Member } from "../api/openapi";
 import { useAuth } from "../auth/AuthProvider";
 import { membersQuery } from "../sharing/queries";
 
-/** "Ann Lee" → "AL", "ann" → "A", "" (a name not set) → the email's first letter. */
-export function initials(name: string, email = ""): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const first = words[0];
-  const last = words.length > 1 ? words[words.length - 1] : undefined;
-  const letters = first ? [first, last].filter((w): w is string => Boolean(w)).map((w) => [...w][0]) : [[...email][0] ?? "?"];
-  return letters.join("").toUpperCase();
-}
-
 /** What a person is called in the app: their name, or their email when they gave none. */
 export const displayName = (m: Pick<Member, "name" | "email">) => m.name.trim() || m.email;
 
