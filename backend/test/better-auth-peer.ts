@@ -67,6 +67,9 @@ export function peerDatabase(target: { url: string; db: Queryable }): {
 } {
   if (target.url.startsWith("postgres")) {
     const pool = new pg.Pool({ connectionString: target.url, max: 2 });
+    // An idle connection that the end of the test file's database terminates (DROP DATABASE … FORCE)
+    // is an 'error' event on the pool; without a listener it would be an uncaught exception.
+    pool.on("error", () => {});
     return { database: pool, close: () => pool.end() };
   }
   return { database: { dialect: new QueryableDialect(target.db), type: "postgres" }, close: async () => {} };

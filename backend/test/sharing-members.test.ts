@@ -250,7 +250,7 @@ describe("transfer", () => {
       403,
       "forbidden",
     );
-    assertProblem(await as(t.app, owner)({ method: "PATCH", url: `/api/lists/${list.id}`, payload: { name: "Mine" } }), 404, "not_found");
+    assertProblem(await as(t.app, owner)({ method: "PATCH", url: `/api/lists/${list.id}`, payload: { name: "Mine" } }), 403, "forbidden");
     // The new owner has all of them, and the old one may now leave.
     await invite(t.app, viewer, list.id, "new@example.com");
     assert.equal((await as(t.app, owner)({ method: "DELETE", url: `/api/lists/${list.id}/members/${owner.id}` })).statusCode, 204);

@@ -5,6 +5,7 @@ import { UserPage } from "./admin/UserPage";
 import { UsersPage } from "./admin/UsersPage";
 import { AuthPage, safeNext } from "./auth/AuthPages";
 import { useAuth } from "./auth/AuthProvider";
+import { ActivityPage } from "./collab/ActivityPage";
 import { ArchivedLists } from "./lists/ArchivedLists";
 import { ListPage } from "./lists/ListPage";
 import { Sidebar } from "./lists/Sidebar";
@@ -21,6 +22,8 @@ const TITLES: Record<Route["name"], string> = {
   task: "Task",
   today: "Today",
   upcoming: "Upcoming",
+  assigned: "Assigned to me",
+  listActivity: "Activity",
   archivedLists: "Archived lists",
   invitations: "Invitations",
   settings: "Settings",
@@ -104,6 +107,10 @@ function Page({ route }: { route: Route }) {
       return <ViewPage key="today" view="today" />;
     case "upcoming":
       return <ViewPage key="upcoming" view="upcoming" />;
+    case "assigned":
+      return <ViewPage key="assigned" view="assigned" />;
+    case "listActivity":
+      return <ActivityPage key={route.id} id={route.id} />;
     case "archivedLists":
       return <ArchivedLists />;
     case "invitations":

@@ -6,6 +6,7 @@ import { AuthProvider } from "./auth/AuthProvider";
 import { createQueryClient } from "./queryClient";
 import { ToastProvider } from "./ui/Toasts";
 import "./styles.css";
+import "./collab/collab.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root missing");

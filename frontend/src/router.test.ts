@@ -20,6 +20,8 @@ describe("routing", () => {
     expect(matchRoute("/today")).toEqual({ name: "today" });
     expect(matchRoute("/upcoming/")).toEqual({ name: "upcoming" });
     expect(matchRoute("/settings")).toEqual({ name: "settings" });
+    expect(matchRoute("/assigned")).toEqual({ name: "assigned" });
+    expect(matchRoute("/lists/l1/activity")).toEqual({ name: "listActivity", id: "l1" });
   });
 
   it("only follows same-site next parameters", () => {

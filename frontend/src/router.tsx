@@ -8,6 +8,8 @@ export type Route =
   | { name: "task"; id: string }
   | { name: "today" }
   | { name: "upcoming" }
+  | { name: "assigned" }
+  | { name: "listActivity"; id: string }
   | { name: "archivedLists" }
   | { name: "invitations" }
   | { name: "settings" }
@@ -30,6 +32,8 @@ export function matchRoute(pathname: string): Route {
       return { name: "today" };
     case "/upcoming":
       return { name: "upcoming" };
+    case "/assigned":
+      return { name: "assigned" };
     case "/lists/archived":
       return { name: "archivedLists" };
     case "/invitations":
@@ -47,9 +51,10 @@ export function matchRoute(pathname: string): Route {
     case "/admin/audit":
       return { name: "adminAudit" };
   }
-  const withId: [RegExp, "adminUser" | "list" | "task"][] = [
+  const withId: [RegExp, "adminUser" | "list" | "listActivity" | "task"][] = [
     [/^\/admin\/users\/([^/]+)$/, "adminUser"],
     [/^\/lists\/([^/]+)$/, "list"],
+    [/^\/lists\/([^/]+)\/activity$/, "listActivity"],
     [/^\/tasks\/([^/]+)$/, "task"],
   ];
   for (const [re, name] of withId) {

@@ -145,6 +145,9 @@ export function ListPage({ id }: { id: string }) {
             </button>
           </>
         )}
+        <Link to={`/lists/${encodeURIComponent(id)}/activity`} className="button-link">
+          Activity
+        </Link>
       </div>
       <TaskTree
         query={query}

@@ -64,6 +64,11 @@ export function Sidebar() {
           </Link>
         </li>
         <li>
+          <Link to="/assigned" aria-current={current(pathname === "/assigned")}>
+            Assigned to me
+          </Link>
+        </li>
+        <li>
           <Link to="/" aria-current={current(pathname === "/" || pathname === "/tasks")}>
             All tasks
           </Link>

@@ -3,6 +3,7 @@ import { type KeyboardEvent, useState } from "react";
 import type { List, Task } from "../api/openapi";
 import { messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
+import { AssigneeBadge } from "../collab/AssigneeBadge";
 import { isPending } from "../tasks/optimistic";
 import { TaskItem } from "../tasks/TaskItem";
 import { quote, type useTaskEditor } from "../tasks/useTaskEditor";
@@ -153,6 +154,7 @@ function TaskRow({ task, ids, depth, editor, showCompleted, readOnly, onStep, on
       onToggle={(t) => void editor.toggle(t)}
       onEdit={editor.openEdit}
       onDelete={editor.askDelete}
+      onView={editor.openEdit}
       lead={
         <div className="task-lead">
           {readOnly ? null : (
@@ -183,13 +185,16 @@ function TaskRow({ task, ids, depth, editor, showCompleted, readOnly, onStep, on
         </div>
       }
       meta={
-        progress ? (
-          <span className="badge progress" title={progress.label}>
-            <span className="visually-hidden">{progress.label}: </span>
-            <span aria-hidden="true">☑ </span>
-            {progress.text}
-          </span>
-        ) : null
+        <>
+          {progress ? (
+            <span className="badge progress" title={progress.label}>
+              <span className="visually-hidden">{progress.label}: </span>
+              <span aria-hidden="true">☑ </span>
+              {progress.text}
+            </span>
+          ) : null}
+          <AssigneeBadge task={task} />
+        </>
       }
       actions={
         <>

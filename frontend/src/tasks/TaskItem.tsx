@@ -11,6 +11,8 @@ interface TaskItemProps {
   onToggle?: (task: Task) => void;
   onEdit?: (task: Task) => void;
   onDelete?: (task: Task) => void;
+  /** Read-only rows (a viewer's): opens the task to read it and its comments. */
+  onView?: (task: Task) => void;
   onTag?: (tag: string) => void;
   /** For the list pages: the drag handle and the subtasks toggle, before the checkbox. */
   lead?: ReactNode;
@@ -31,6 +33,7 @@ export function TaskItem({
   onToggle,
   onEdit,
   onDelete,
+  onView,
   onTag,
   lead,
   meta,
@@ -85,7 +88,15 @@ export function TaskItem({
           {pending ? <span className="saving">Saving…</span> : null}
         </div>
       </div>
-      {readOnly ? null : (
+      {readOnly ? (
+        onView ? (
+          <div className="task-actions">
+            <button type="button" onClick={() => onView(task)} aria-label={`Open: ${task.title}`}>
+              Open
+            </button>
+          </div>
+        ) : null
+      ) : (
         <div className="task-actions">
           {actions}
           <button type="button" onClick={() => onEdit?.(task)} disabled={pending} aria-label={`Edit: ${task.title}`}>

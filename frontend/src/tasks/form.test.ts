@@ -33,6 +33,7 @@ describe("task form", () => {
       due: "2025-01-15T09:30",
       dueDate: "",
       tags: "home, errands",
+      assignee: "",
     });
   });
 
@@ -55,6 +56,7 @@ describe("task form", () => {
         due: "2025-07-04T18:05",
         dueDate: "",
         tags: "Family, family",
+        assignee: "",
       }),
     ).toEqual({
       title: "Call mom",
@@ -97,5 +99,15 @@ describe("task form", () => {
     expect(patchBody(dated, { ...formFromTask(dated), dueDate: "" })).toEqual({ due_date: null });
     expect(patchBody(dated, formFromTask(dated))).toEqual({});
     expect(validateForm({ ...EMPTY_FORM, title: "x", dueDate: "2025-02-30" }).due_date).toBeDefined();
+  });
+
+  it("sends the assignee when one is chosen, and only a change of it when editing", () => {
+    expect("assignee_id" in createBody({ ...EMPTY_FORM, title: "x" })).toBe(false);
+    expect(createBody({ ...EMPTY_FORM, title: "x", assignee: "u2" })).toMatchObject({ assignee_id: "u2" });
+    const assigned = { ...task, assignee_id: "u2" };
+    expect(formFromTask(assigned).assignee).toBe("u2");
+    expect(patchBody(assigned, formFromTask(assigned))).toEqual({});
+    expect(patchBody(assigned, { ...formFromTask(assigned), assignee: "" })).toEqual({ assignee_id: null });
+    expect(patchBody(task, { ...formFromTask(task), assignee: "u3" })).toEqual({ assignee_id: "u3" });
   });
 });

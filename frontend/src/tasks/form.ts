@@ -10,13 +10,19 @@ export interface TaskForm {
   due: string; // datetime-local value, in the user's time zone
   dueDate: string; // date value (an all-day date), "" when none
   tags: string; // comma-separated
+  assignee: string; // a member's user id, "" when unassigned
 }
 
-export type FormErrors = Partial<Record<"title" | "description" | "priority" | "due_at" | "due_date" | "tags" | "form", string>>;
+export type FormErrors = Partial<
+  Record<"title" | "description" | "priority" | "due_at" | "due_date" | "tags" | "assignee_id" | "form", string>
+>;
 
-export const EMPTY_FORM: TaskForm = { title: "", description: "", priority: "none", due: "", dueDate: "", tags: "" };
+export const EMPTY_FORM: TaskForm = { title: "", description: "", priority: "none", due: "", dueDate: "", tags: "", assignee: "" };
 
-type FormTask = Pick<Task, "title" | "description" | "priority" | "due_at" | "tags"> & { due_date?: string | null };
+type FormTask = Pick<Task, "title" | "description" | "priority" | "due_at" | "tags"> & {
+  due_date?: string | null;
+  assignee_id?: string | null;
+};
 
 export function formFromTask(t: FormTask, timeZone = browserTimeZone()): TaskForm {
   return {
@@ -26,6 +32,7 @@ export function formFromTask(t: FormTask, timeZone = browserTimeZone()): TaskFor
     due: rfc3339ToZonedInput(t.due_at, timeZone),
     dueDate: t.due_date ?? "",
     tags: t.tags.join(", "),
+    assignee: t.assignee_id ?? "",
   };
 }
 
@@ -50,7 +57,7 @@ function dueOf(f: TaskForm, timeZone: string): { due_at: string | null; due_date
   return { due_at, due_date: due_at === null && f.dueDate !== "" ? f.dueDate : null };
 }
 
-/** The full body for creating a task (a due_date only when there is one: the seed's body has none). */
+/** The full body for creating a task (a due_date and an assignee only when there is one: the seed's body has none). */
 export function createBody(f: TaskForm, timeZone = browserTimeZone()): TaskCreate {
   const { due_at, due_date } = dueOf(f, timeZone);
   const body: TaskCreate & { due_date?: string } = {
@@ -61,6 +68,7 @@ export function createBody(f: TaskForm, timeZone = browserTimeZone()): TaskCreat
     tags: parseTags(f.tags),
   };
   if (due_date !== null) body.due_date = due_date;
+  if (f.assignee) body.assignee_id = f.assignee;
   return body;
 }
 
@@ -83,5 +91,6 @@ export function patchBody(original: FormTask, f: TaskForm, timeZone = browserTim
   }
   const tags = next.tags ?? [];
   if (tags.length !== original.tags.length || tags.some((t, i) => t !== original.tags[i])) patch.tags = tags;
+  if ((f.assignee || null) !== (original.assignee_id ?? null)) patch.assignee_id = f.assignee || null;
   return patch;
 }

@@ -42,7 +42,7 @@ export function placeholderTask(body: TaskCreate, userId: string, seq: number, n
   };
 }
 
-const FORM_FIELDS = ["title", "description", "priority", "due_at", "tags"] as const;
+const FORM_FIELDS = ["title", "description", "priority", "due_at", "tags", "assignee_id"] as const;
 
 /** Server validation errors placed next to the matching inputs; the rest go to the form. */
 export function formErrorsFrom(err: unknown): FormErrors {

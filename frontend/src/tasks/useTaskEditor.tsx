@@ -5,6 +5,7 @@ import { ApiError, messageOf } from "../api/problem";
 import { AuthLostError } from "../api/token";
 import { useAuth } from "../auth/AuthProvider";
 import { useTimeZone } from "../auth/timezone";
+import { listQuery } from "../lists/queries";
 import { ConfirmDialog } from "../ui/Dialog";
 import { useNotify } from "../ui/Toasts";
 import { createBody, EMPTY_FORM, type FormErrors, patchBody, type TaskForm } from "./form";
@@ -65,6 +66,10 @@ export function useTaskEditor(): {
   const latest = useQuery({ ...taskQuery(editing ?? ""), enabled: editing !== null });
   const current = editing !== null && latest.data?.task.id === editing ? latest.data : null;
   const userId = auth.state.status === "signedIn" ? auth.state.me.id : "";
+  // A viewer's task opens read-only (its comments stay open to them).
+  const dialogList = dialog?.task?.list_id || dialog?.target?.body?.list_id;
+  const list = useQuery({ ...listQuery(dialogList ?? ""), enabled: Boolean(dialogList) });
+  const readOnly = dialog?.mode === "edit" && list.data?.role === "viewer";
 
   function failed(action: string, err: unknown) {
     if (err instanceof AuthLostError) return;
@@ -151,6 +156,8 @@ export function useTaskEditor(): {
           key={`${dialog.mode}-${dialog.task?.id ?? "new"}-${dialog.notice ?? ""}`}
           mode={dialog.mode}
           task={current?.task ?? dialog.task}
+          listId={dialogList}
+          readOnly={readOnly}
           context={dialog.target?.context}
           form={dialog.form}
           errors={dialog.errors}
