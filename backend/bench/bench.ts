@@ -5,28 +5,40 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import type { ServerProcess } from "../test/support/server-process.ts";
 import {
+  activitySince,
   analyze,
   benchDatabaseUrl,
   bulkInsertListTasks,
   bulkInsertTasks,
   claimPostgresDatabase,
   countTasks,
+  lastActivityId,
   listsOf,
   longestKey,
   openDatabase,
   sampleListTaskIds,
   sampleTaskIds,
+  shareList,
   taskVersions,
 } from "./database.ts";
-import type { Job, LoadUser } from "./jobs.ts";
+import { type Job, type LoadUser, type OpSamples, sharedListMix, sharedListOps } from "./jobs.ts";
 import { type LoadPart, runLoad } from "./load.ts";
 import { type BenchOptions, operations as operationOrder, parseOptions, UsageError, usage } from "./options.ts";
 import { waitForQuiet } from "./proc.ts";
 import { formatSeconds, note } from "./progress.ts";
-import { type BenchReport, formatReport, headline, type MoveEvidence, type PhaseReport, type SeedStep } from "./report.ts";
+import {
+  type BenchReport,
+  formatReport,
+  headline,
+  type MoveEvidence,
+  type PhaseReport,
+  type SeedStep,
+  type SharingReport,
+  sharingComparison,
+} from "./report.ts";
 import { ApiClient, createTasksViaApi, fetchJwts, PASSWORD, type SeededUser, signUpUsers } from "./seed.ts";
 import { type DatabaseChoice, ResourceSampler, startBenchServer, v8Memory } from "./server.ts";
-import { combine, summarize } from "./stats.ts";
+import { combine, type OpSummary, summarize } from "./stats.ts";
 
 /** Users of one kind: how many, and how many tasks each. */
 interface UserGroup {
@@ -45,8 +57,15 @@ const LISTS_PER_USER = 20;
 const TASKS_PER_SMALL_LIST = 25;
 const MOVED_TASKS_SAMPLE = 500;
 
+/** The shared-list scenario: every user's Inbox holds this many tasks (their own, beside the big list)… */
+const SHARED_INBOX_TASKS = 25;
+/** …and this many of each big list's tasks are the first targets of PATCH and complete (creates add to them). */
+const SHARED_WRITE_TARGETS = 500;
+
 function groupsFor(options: BenchOptions): UserGroup[] {
   if (options.scenario === "lists") return [{ name: "users", count: options.users, tasksEach: 0 }];
+  // The shared list's owner, the private list's owner, then the shared list's members.
+  if (options.scenario === "shared-list") return [{ name: "users", count: options.users + 2, tasksEach: 0 }];
   if (options.scenario === "big-user") {
     return [
       { name: "big", count: 1, tasksEach: options.tasksPerUser },
@@ -180,9 +199,10 @@ async function main(): Promise<number> {
   const groups = groupsFor(opts);
   const totalUsers = groups.reduce((s, g) => s + g.count, 0);
   const totalTasks = groups.reduce((s, g) => s + g.count * g.tasksEach, 0);
-  // The lists scenario makes its tasks per list, by SQL, after the lists exist.
+  // The lists and shared-list scenarios make their tasks per list, by SQL, after the lists exist.
   const viaSql =
     opts.scenario !== "lists" &&
+    opts.scenario !== "shared-list" &&
     (opts.seed === "sql" ||
       (opts.seed === "auto" && (opts.scenario === "big-user" || opts.scenario === "many-users" || totalTasks > SQL_SEED_THRESHOLD)));
   const notes: string[] = [];
@@ -224,6 +244,16 @@ async function main(): Promise<number> {
         `${(users.length * (LISTS_PER_USER - 1)).toLocaleString("en-US")} lists created through the API in ${formatSeconds((performance.now() - started) / 1000)}`,
       );
     }
+    let sharedLists: { shared: string; private: string } | null = null;
+    if (opts.scenario === "shared-list") {
+      // The two big lists through the API, by their owners; the members join by SQL below.
+      const [sharedOwner, privateOwner] = await fetchJwts(api, users.slice(0, 2), 2);
+      const create = async (jwt: string | undefined, name: string) => {
+        const reply = await api.expect(201, "POST", "/api/lists", { authorization: `Bearer ${jwt}` }, { name });
+        return (JSON.parse(reply.text) as { id: string }).id;
+      };
+      sharedLists = { shared: await create(sharedOwner, "Team"), private: await create(privateOwner, "Private") };
+    }
     if (!viaSql && totalTasks > 0) {
       const jwts = await fetchJwts(api, users, 32);
       offset = 0;
@@ -241,7 +271,51 @@ async function main(): Promise<number> {
     const ids = new Map<string, string[]>();
     let lists: { big: string; small: string; moved: string[]; tasks: number } | null = null;
     let versionsBefore: Awaited<ReturnType<typeof taskVersions>> | null = null;
+    let sharedTargets: { shared: string[]; private: string[] } | null = null;
+    let activityBefore = 0;
     try {
+      if (sharedLists) {
+        const [owner, privateOwner, ...members] = users as [SeededUser, SeededUser, ...SeededUser[]];
+        let started = performance.now();
+        await shareList(
+          db,
+          sharedLists.shared,
+          members.map((m) => m.id),
+          "editor",
+        );
+        notes.push(
+          `the shared list's ${members.length} members (editors) added by SQL, as accepted invitations leave them, in ${formatSeconds((performance.now() - started) / 1000)}`,
+        );
+        tasksSeconds += await bulkInsertListTasks(
+          db,
+          [{ id: sharedLists.shared, ownerId: owner.id }],
+          opts.tasksPerUser,
+          "tasks (SQL, the shared list)",
+          [owner, ...members].map((u) => u.id),
+        );
+        tasksSeconds += await bulkInsertListTasks(
+          db,
+          [{ id: sharedLists.private, ownerId: privateOwner.id }],
+          opts.tasksPerUser,
+          "tasks (SQL, the private list)",
+        );
+        tasksSeconds += await bulkInsertTasks(
+          db,
+          users.map((u) => u.id),
+          SHARED_INBOX_TASKS,
+          "tasks (SQL, every Inbox)",
+        );
+        started = performance.now();
+        await db.query("ANALYZE list_members");
+        await db.query("ANALYZE lists");
+        sharedTargets = {
+          shared: await sampleListTaskIds(db, sharedLists.shared, SHARED_WRITE_TARGETS),
+          private: await sampleListTaskIds(db, sharedLists.private, SHARED_WRITE_TARGETS),
+        };
+        notes.push(
+          `ANALYZE of list_members and lists, and ${SHARED_WRITE_TARGETS} write targets sampled in each big list, took ${formatSeconds((performance.now() - started) / 1000)}`,
+        );
+      }
       if (opts.scenario === "lists") {
         const all = await listsOf(
           db,
@@ -280,6 +354,7 @@ async function main(): Promise<number> {
       );
       for (const [k, v] of sample) ids.set(k, v);
       if (lists) versionsBefore = await taskVersions(db);
+      if (sharedLists) activityBefore = await lastActivityId(db);
       const stored = await countTasks(db);
       notes.push(
         `${stored.toLocaleString("en-US")} tasks stored; VACUUM ANALYZE and id sampling took ${formatSeconds((performance.now() - started) / 1000)}`,
@@ -287,10 +362,14 @@ async function main(): Promise<number> {
     } finally {
       await db.close();
     }
-    const seededTasks = lists ? lists.tasks + (users.length * LISTS_PER_USER - 1) * TASKS_PER_SMALL_LIST : totalTasks;
+    const seededTasks = lists
+      ? lists.tasks + (users.length * LISTS_PER_USER - 1) * TASKS_PER_SMALL_LIST
+      : sharedLists
+        ? 2 * opts.tasksPerUser + users.length * SHARED_INBOX_TASKS
+        : totalTasks;
     const tasksStep: SeedStep = {
       count: seededTasks,
-      via: viaSql || lists ? "sql" : "api",
+      via: viaSql || lists || sharedLists ? "sql" : "api",
       seconds: tasksSeconds,
       perSecond: tasksSeconds > 0 ? Math.round(seededTasks / tasksSeconds) : 0,
     };
@@ -306,6 +385,7 @@ async function main(): Promise<number> {
       list.map((u) => ({ jwt: jwtOf.get(u.id) as string, taskIds: ids.get(u.id) ?? [] }));
 
     const phases: PhaseReport[] = [];
+    let lastOps: Map<string, OpSamples> = new Map();
     const runPhase = async (name: string, request: string | null, parts: LoadPart[], warmupS: number, durationS: number) => {
       const running = server as ServerProcess;
       if (opts.quietBelow !== null) {
@@ -329,23 +409,26 @@ async function main(): Promise<number> {
       const usage = sampler.usage(result.generatorCpuSeconds, await v8Memory(running.origin));
       const operations: PhaseReport["operations"] = {};
       const taskSamples = [];
+      const expected = parts.flatMap(({ job }) =>
+        job.kind === "mixed"
+          ? operationOrder.filter((op) => opts.mix[op] > 0)
+          : job.kind === "query" || job.kind === "move"
+            ? [job.name]
+            : job.kind === "shared-list"
+              ? sharedListOps.filter((op) => sharedListMix[op] > 0).map((op) => `${job.side}: ${op}`)
+              : [],
+      );
       const order = (op: string) => {
-        const i = (operationOrder as readonly string[]).indexOf(op);
-        return i === -1 ? operationOrder.length : i;
+        const i = expected.indexOf(op);
+        return i === -1 ? expected.length : i;
       };
       for (const [op, samples] of [...result.ops].sort(([a], [b]) => order(a) - order(b))) {
         if (op === "sign-in") continue;
         operations[op] = summarize(samples, durationS);
         taskSamples.push(samples);
       }
-      const expected = parts.flatMap((p) =>
-        p.job.kind === "mixed"
-          ? operationOrder.filter((op) => opts.mix[op] > 0)
-          : p.job.kind === "query" || p.job.kind === "move"
-            ? [p.job.name]
-            : [],
-      );
       for (const op of expected) operations[op] ??= summarize(emptySamples(), durationS);
+      lastOps = result.ops;
       const signin = result.ops.get("sign-in") ?? (parts.some((p) => p.job.kind === "signin") ? emptySamples() : undefined);
       phases.push({
         name,
@@ -362,6 +445,7 @@ async function main(): Promise<number> {
 
     let generatorProcesses = 0;
     let moves: MoveEvidence | undefined;
+    let sharing: SharingReport | undefined;
     const mixed: Job = { kind: "mixed", users: loadUsers(users), mix: opts.mix, listLimit: opts.listLimit };
     if (opts.scenario === "big-user") {
       const queries = bigUserQueries(opts.listLimit);
@@ -413,6 +497,52 @@ async function main(): Promise<number> {
         if (step.job.kind === "move") answered = await movesAnswered(server.origin);
       }
       moves = { listTasks: lists.tasks, moves: answered, versionIncrements: 0, rowsChanged: 0, otherRowsChanged: 0, longestKey: 0 };
+    } else if (opts.scenario === "shared-list" && sharedLists && sharedTargets) {
+      // Both lists at once, in one measured window: half the connections are the members of the
+      // shared list, half its private twin's owner, so that the two sides share the machine's load.
+      const [, privateOwner, ...members] = users as [SeededUser, SeededUser, ...SeededUser[]];
+      const sharedConnections = Math.max(1, Math.ceil(opts.connections / 2));
+      const privateConnections = Math.max(1, opts.connections - sharedConnections);
+      const side = (name: "shared" | "private", jwtsOfSide: string[], listId: string, taskIds: string[]): Job => ({
+        kind: "shared-list",
+        side: name,
+        jwts: jwtsOfSide,
+        listId,
+        taskIds,
+        listLimit: opts.listLimit,
+      });
+      const sharedJob = side(
+        "shared",
+        members.map((m) => jwtOf.get(m.id) as string),
+        sharedLists.shared,
+        sharedTargets.shared,
+      );
+      const privateJob = side("private", [jwtOf.get(privateOwner.id) as string], sharedLists.private, sharedTargets.private);
+      generatorProcesses = await runPhase(
+        "shared vs private list",
+        null,
+        [
+          { job: sharedJob, connections: sharedConnections, processes: opts.generators },
+          { job: privateJob, connections: privateConnections, processes: opts.generators },
+        ],
+        opts.warmupS,
+        opts.durationS,
+      );
+      const sideReport = (name: "shared" | "private", connections: number, usersOfSide: number) => {
+        const operations: Record<string, OpSummary> = {};
+        const samples: OpSamples[] = [];
+        for (const op of sharedListOps) {
+          const s = lastOps.get(`${name}: ${op}`) ?? emptySamples();
+          operations[op] = summarize(s, opts.durationS);
+          samples.push(s);
+        }
+        return { connections, users: usersOfSide, operations, all: summarize(combine(samples), opts.durationS) };
+      };
+      const sides = {
+        shared: sideReport("shared", sharedConnections, members.length),
+        private: sideReport("private", privateConnections, 1),
+      };
+      sharing = { members: members.length, listTasks: opts.tasksPerUser, mix: sharedListMix, sides, comparison: sharingComparison(sides) };
     } else if (opts.scenario === "signin-storm") {
       const storm: Job = { kind: "signin", emails: users.map((u) => u.email), password: PASSWORD };
       generatorProcesses = await runPhase(
@@ -456,6 +586,19 @@ async function main(): Promise<number> {
       }
     }
 
+    if (sharing && sharedLists) {
+      // Who the list's activity names for the load's writes (the actor each task-writing statement sets).
+      const after = await openDatabase(database);
+      try {
+        sharing.activity = {
+          shared: await activitySince(after, sharedLists.shared, activityBefore),
+          private: await activitySince(after, sharedLists.private, activityBefore),
+        };
+      } finally {
+        await after.close();
+      }
+    }
+
     const cpu = cpus();
     const report: BenchReport = {
       tool: "doable-bench",
@@ -483,11 +626,12 @@ async function main(): Promise<number> {
         durationS: phases.length === 1 ? opts.durationS : (phases[0]?.durationS ?? opts.durationS),
         generatorProcesses,
         listLimit: opts.listLimit,
-        mix: opts.scenario === "big-user" || opts.scenario === "lists" ? null : opts.mix,
+        mix: opts.scenario === "big-user" || opts.scenario === "lists" || opts.scenario === "shared-list" ? null : opts.mix,
         signinClients: opts.scenario === "signin-storm" ? opts.signinClients : null,
       },
       phases,
       moves,
+      sharing,
       summary: headline(phases),
     };
     process.stdout.write(`\n${formatReport(report)}\n`);

@@ -96,20 +96,21 @@ const sqlArray = (items: string[]) => `ARRAY[${items.map((s) => `'${s}'`).join("
  * a due date from 30 days ago to 90 days ahead, 0–2 tags, created over the
  * past year with time-ordered (UUIDv7-shaped) ids, as the API would make them.
  */
-const insertSqlFor = (lists: "inbox" | "given") => `
+const insertSqlFor = (lists: "inbox" | "given", authors = false) => `
 WITH src AS (
-  SELECT u.user_id, ${lists === "given" ? "u.list_id" : "NULL::uuid AS list_id"}, g,
+  SELECT ${authors ? "($7::text[])[1 + g % cardinality($7::text[])] AS user_id" : "u.user_id"}, ${lists === "given" ? "u.list_id" : "NULL::uuid AS list_id"}, g,
          now() - ($4::int - g) * ($5::float8 * interval '1 second') - random() * interval '1 minute' AS created,
          random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
          random() AS r6, random() AS r7, random() AS r8, random() AS r9, random() AS r10
   FROM ${lists === "given" ? "unnest($1::text[], $6::uuid[]) AS u(user_id, list_id)" : "unnest($1::text[]) AS u(user_id)"}, generate_series($2::int, $3::int) AS g
 )
-INSERT INTO tasks (id, user_id, list_id, position, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
+INSERT INTO tasks (id, user_id, created_by, list_id, position, title, description, completed, completed_at, priority, due_at, tags, version, created_at, updated_at)
 SELECT
   overlay(overlay(overlay(md5(user_id || ':' || g || ':' || r1)
     PLACING lpad(to_hex(floor(extract(epoch FROM created) * 1000)::bigint), 12, '0') FROM 1 FOR 12)
     PLACING '7' FROM 13 FOR 1)
     PLACING substr('89ab', 1 + floor(r2 * 4)::int, 1) FROM 17 FOR 1)::uuid,
+  user_id,
   user_id,
   ${lists === "given" ? "list_id" : "(SELECT l.id FROM lists l WHERE l.owner_id = src.user_id AND l.is_inbox)"},
   fi_integer_key(g),
@@ -199,13 +200,15 @@ export async function bulkInsertListTasks(
   lists: { id: string; ownerId: string }[],
   perList: number,
   label: string,
+  /** Who created the tasks, in turn (a shared list's members); by default each list's owner. */
+  authors?: string[],
 ): Promise<number> {
   const progress = new Progress(label, lists.length * perList);
   if (perList === 0) return progress.finish();
   const spacing = YEAR_SECONDS / perList;
   const listsPerChunk = Math.max(1, Math.floor(ROWS_PER_STATEMENT / perList));
   const seriesPerChunk = Math.min(perList, ROWS_PER_STATEMENT);
-  const sql = insertSqlFor("given");
+  const sql = insertSqlFor("given", authors !== undefined && authors.length > 0);
   let chunk = 0;
   for (let l = 0; l < lists.length; l += listsPerChunk) {
     const part = lists.slice(l, l + listsPerChunk);
@@ -214,12 +217,37 @@ export async function bulkInsertListTasks(
       chunk++;
       await db.transaction(async (tx) => {
         await tx.query("SELECT setseed($1)", [((chunk * 7919) % 10_000) / 10_000]);
-        await tx.query(sql, [part.map((x) => x.ownerId), from, to, perList, spacing, part.map((x) => x.id)]);
+        const params: unknown[] = [part.map((x) => x.ownerId), from, to, perList, spacing, part.map((x) => x.id)];
+        if (authors && authors.length > 0) params.push(authors);
+        await tx.query(sql, params);
       });
       progress.tick(part.length * (to - from + 1));
     }
   }
   return progress.finish();
+}
+
+/**
+ * Shares a list as accepting invitations would (SPEC §8), straight in the
+ * database: a list_members row per member with `role`, placed after the
+ * member's Inbox in their own order of lists (each of them has only the
+ * Inbox), a member.joined entry in the list's activity each, and
+ * lists.shared = true.
+ */
+export async function shareList(db: Database, listId: string, memberIds: string[], role: "editor" | "viewer"): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO list_members (list_id, user_id, role, position)
+       SELECT $1::uuid, m, $3, 'a1' FROM unnest($2::text[]) AS m`,
+      [listId, memberIds, role],
+    );
+    await tx.query(
+      `INSERT INTO activity (list_id, actor_id, action, subject_user_id, data)
+       SELECT $1::uuid, m, 'member.joined', m, jsonb_build_object('role', $3::text) FROM unnest($2::text[]) AS m`,
+      [listId, memberIds, role],
+    );
+    await tx.query("UPDATE lists SET shared = true WHERE id = $1::uuid", [listId]);
+  });
 }
 
 /** Every list of these owners, the Inbox first, then in creation order. */
@@ -250,4 +278,25 @@ export async function taskVersions(db: Queryable): Promise<Map<string, { listId:
 export async function longestKey(db: Queryable, listId: string): Promise<number> {
   const rows = await db.query<{ n: number | null }>("SELECT max(length(position))::int AS n FROM tasks WHERE list_id = $1::uuid", [listId]);
   return rows[0]?.n ?? 0;
+}
+
+/** The highest activity id so far (0 when there is none). */
+export async function lastActivityId(db: Queryable): Promise<number> {
+  const rows = await db.query<{ n: string | number | null }>("SELECT max(id) AS n FROM activity");
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A list's activity entries after `afterId`: how many, by how many distinct actors, and how many without one. */
+export async function activitySince(
+  db: Queryable,
+  listId: string,
+  afterId: number,
+): Promise<{ entries: number; actors: number; withoutActor: number }> {
+  const rows = await db.query<{ entries: number; actors: number; without_actor: number }>(
+    `SELECT count(*)::int AS entries, count(DISTINCT actor_id)::int AS actors, (count(*) FILTER (WHERE actor_id IS NULL))::int AS without_actor
+       FROM activity WHERE list_id = $1::uuid AND id > $2`,
+    [listId, afterId],
+  );
+  const r = rows[0];
+  return { entries: r?.entries ?? 0, actors: r?.actors ?? 0, withoutActor: r?.without_actor ?? 0 };
 }

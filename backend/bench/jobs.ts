@@ -38,6 +38,39 @@ export interface MoveJob {
   taskIds: string[];
 }
 
+/** The shared-list scenario's request kinds, in the order the report shows them. */
+export const sharedListOps = ["first page", "view=today", "all lists", "create", "update", "complete"] as const;
+export type SharedListOp = (typeof sharedListOps)[number];
+
+/**
+ * The shared-list scenario's weights: 80 % reads (the list's first page by
+ * position, Today, the cross-list first page), 20 % writes in the list.
+ */
+export const sharedListMix: Record<SharedListOp, number> = {
+  "first page": 50,
+  "view=today": 15,
+  "all lists": 15,
+  create: 8,
+  update: 7,
+  complete: 5,
+};
+
+/**
+ * One side of the shared-list scenario: each request is a random user of
+ * `users` (the shared list's members, or the private list's owner) reading
+ * the list, their Today view or all their lists, or writing in the list
+ * (create at its end; PATCH or complete one of `taskIds`, which creates add to).
+ * Requests are named "<side>: <kind>".
+ */
+export interface SharedListJob {
+  kind: "shared-list";
+  side: "shared" | "private";
+  jwts: string[];
+  listId: string;
+  taskIds: string[];
+  listLimit: number;
+}
+
 /** Clients signing in continuously (round-robin over the accounts). */
 export interface SigninJob {
   kind: "signin";
@@ -45,7 +78,7 @@ export interface SigninJob {
   password: string;
 }
 
-export type Job = MixedJob | QueryJob | MoveJob | SigninJob;
+export type Job = MixedJob | QueryJob | MoveJob | SigninJob | SharedListJob;
 
 export interface GeneratorTask {
   origin: string;

@@ -1,4 +1,15 @@
-import type { FromGenerator, GeneratorResult, GeneratorTask, Job, LoadUser, OpSamples, ToGenerator } from "./jobs.ts";
+import {
+  type FromGenerator,
+  type GeneratorResult,
+  type GeneratorTask,
+  type Job,
+  type LoadUser,
+  type OpSamples,
+  type SharedListOp,
+  sharedListMix,
+  sharedListOps,
+  type ToGenerator,
+} from "./jobs.ts";
 import { type Operation, operations } from "./options.ts";
 import { RawConnection, requestText } from "./raw-http.ts";
 
@@ -120,11 +131,80 @@ function mixedPlanner(job: Extract<Job, { kind: "mixed" }>, generatorSeed: numbe
   };
 }
 
+function sharedListPlanner(job: Extract<Job, { kind: "shared-list" }>, generatorSeed: number): Planner {
+  const users = job.jwts.map((jwt) => ({
+    headers: { authorization: `Bearer ${jwt}` },
+    jsonHeaders: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+  }));
+  const ids = [...job.taskIds];
+  const maxIds = Math.max(MAX_IDS_PER_USER, ids.length * 2);
+  const weights = sharedListOps.map((op) => sharedListMix[op]);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const paths: Partial<Record<SharedListOp, string>> = {
+    // The web app's request for a list (its page is 50; the bench's --list-limit, 100 by default).
+    "first page": `/api/tasks?list_id=${job.listId}&parent_id=none&sort=position&limit=${job.listLimit}`,
+    "view=today": `/api/tasks?view=today&limit=${job.listLimit}`,
+    "all lists": `/api/tasks?limit=${job.listLimit}`,
+  };
+  let serial = generatorSeed * 1_000_000;
+  const pickOp = (random: () => number): SharedListOp => {
+    let x = random() * total;
+    for (let i = 0; i < sharedListOps.length; i++) {
+      x -= weights[i] as number;
+      if (x < 0) return sharedListOps[i] as SharedListOp;
+    }
+    return "first page";
+  };
+  return (random) => {
+    const user = users[Math.floor(random() * users.length)] as (typeof users)[number];
+    let kind = pickOp(random);
+    if ((kind === "update" || kind === "complete") && ids.length === 0) kind = "create";
+    const op = `${job.side}: ${kind}`;
+    const id = ids[Math.floor(random() * ids.length)];
+    switch (kind) {
+      case "first page":
+      case "view=today":
+      case "all lists":
+        return { op, method: "GET", path: paths[kind] as string, headers: user.headers };
+      case "create":
+        return {
+          op,
+          method: "POST",
+          path: "/api/tasks",
+          headers: user.jsonHeaders,
+          body: JSON.stringify({
+            title: `New task ${serial++}`,
+            list_id: job.listId,
+            priority: priorities[Math.floor(random() * 4)],
+            tags: ["bench"],
+          }),
+          onBody: (text) => {
+            const created = (JSON.parse(text) as { id: string }).id;
+            if (ids.length < maxIds) ids.push(created);
+            else ids[Math.floor(random() * maxIds)] = created;
+          },
+        };
+      case "update":
+        return {
+          op,
+          method: "PATCH",
+          path: `/api/tasks/${id}`,
+          headers: user.jsonHeaders,
+          body: JSON.stringify({ title: `Updated task ${serial++}`, priority: priorities[Math.floor(random() * 4)] }),
+        };
+      case "complete":
+        return { op, method: "PATCH", path: `/api/tasks/${id}/complete`, headers: user.headers };
+    }
+  };
+}
+
 function plannerFor(task: GeneratorTask): Planner {
   const job = task.job;
   switch (job.kind) {
     case "mixed":
       return mixedPlanner(job, task.seed);
+    case "shared-list":
+      return sharedListPlanner(job, task.seed);
     case "query": {
       const planned: Planned = { op: job.name, method: "GET", path: job.path, headers: { authorization: `Bearer ${job.jwt}` } };
       return () => planned;

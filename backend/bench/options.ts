@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 
-export const scenarios = ["mixed", "big-user", "many-users", "signin-storm", "lists"] as const;
+export const scenarios = ["mixed", "big-user", "many-users", "signin-storm", "lists", "shared-list"] as const;
 export type Scenario = (typeof scenarios)[number];
 
 export const operations = ["list", "get", "create", "update", "toggle"] as const;
@@ -12,9 +12,9 @@ export type SeedMode = "auto" | "api" | "sql";
 
 export interface BenchOptions {
   scenario: Scenario;
-  /** Ordinary users (big-user: ignored; it always has one big and one 100-task user). */
+  /** Ordinary users (big-user: ignored; it always has one big and one 100-task user; shared-list: the list's members besides its owner). */
   users: number;
-  /** Tasks per ordinary user; for big-user, the big user's task count; for lists, the big list's. */
+  /** Tasks per ordinary user; for big-user, the big user's task count; for lists, the big list's; for shared-list, each of its two lists'. */
   tasksPerUser: number;
   connections: number;
   durationS: number;
@@ -46,14 +46,17 @@ Starts Doable on a free port (embedded database in a temporary DATA_DIR, or
 PostgreSQL when --database-url / DATABASE_URL is set), creates users through the
 API and tasks (API or bulk SQL), runs a closed-loop load and prints a table.
 
-  --scenario NAME        mixed (default) | big-user | many-users | signin-storm | lists
-  --users N              users (default 100; many-users 10000; lists 10, each with 20 lists)
+  --scenario NAME        mixed (default) | big-user | many-users | signin-storm | lists | shared-list
+  --users N              users (default 100; many-users 10000; lists 10, each with 20 lists;
+                         shared-list: the shared list's members besides its owner, 50)
   --tasks-per-user N     tasks per user (default 100; big-user: the big user's tasks, 100000;
-                         lists: the tasks of the first user's big list, 10000)
+                         lists: the tasks of the first user's big list, 10000;
+                         shared-list: the tasks of the shared list and of the private one, 10000 each)
   --connections N        concurrent connections of the load (default 64)
   --duration S           measured seconds (default 30; big-user, lists: split across their requests, at least 2 s each)
   --warmup S             unmeasured seconds before measuring (default 3)
-  --mix SPEC             list=60,get=20,create=10,update=5,toggle=5
+  --mix SPEC             list=60,get=20,create=10,update=5,toggle=5 (shared-list has its own,
+                         fixed: 80 % reads; docs/PERFORMANCE.md)
   --workers N            WEB_CONCURRENCY of the server (PostgreSQL only; default 1)
   --list-limit N         limit= of list requests (default 100)
   --database-url URL     PostgreSQL to use (default: $DATABASE_URL, else the embedded database).
@@ -137,6 +140,9 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
 
   const scenario = (values.scenario ?? "mixed") as Scenario;
   if (!scenarios.includes(scenario)) throw new UsageError(`--scenario must be one of ${scenarios.join(", ")}`);
+  if (scenario === "shared-list" && values.mix !== undefined) {
+    throw new UsageError("--mix does not apply to shared-list: its mix of reads and writes is fixed (docs/PERFORMANCE.md)");
+  }
   const seed = (values.seed ?? "auto") as SeedMode;
   if (!["auto", "api", "sql"].includes(seed)) throw new UsageError("--seed must be auto, api or sql");
 
@@ -153,11 +159,15 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
 
   return {
     scenario,
-    users: positiveInt("users", values.users, scenario === "many-users" ? 10_000 : scenario === "lists" ? 10 : 100),
+    users: positiveInt(
+      "users",
+      values.users,
+      scenario === "many-users" ? 10_000 : scenario === "lists" ? 10 : scenario === "shared-list" ? 50 : 100,
+    ),
     tasksPerUser: positiveInt(
       "tasks-per-user",
       values["tasks-per-user"],
-      scenario === "big-user" ? 100_000 : scenario === "lists" ? 10_000 : 100,
+      scenario === "big-user" ? 100_000 : scenario === "lists" || scenario === "shared-list" ? 10_000 : 100,
       0,
     ),
     connections: positiveInt("connections", values.connections, 64),

@@ -1,3 +1,4 @@
+import { type SharedListOp, sharedListOps } from "./jobs.ts";
 import type { BenchOptions, Scenario } from "./options.ts";
 import { formatSeconds } from "./progress.ts";
 import type { ResourceUsage } from "./server.ts";
@@ -46,8 +47,47 @@ export interface BenchReport {
   phases: PhaseReport[];
   /** lists: what the moves wrote (the one-row evidence), read from the database around the move phase. */
   moves?: MoveEvidence;
+  /** shared-list: each request kind on the shared list and on its private twin, measured together. */
+  sharing?: SharingReport;
   /** The headline: the main phase (big-user: across all queries). */
   summary: { rps: number; p99: number; errors: number; peakRssMb: number | null };
+}
+
+/** One side of the shared-list scenario: its share of the connections, its users, its figures by request kind. */
+export interface SharingSide {
+  connections: number;
+  /** Users whose tokens the side's requests use (the members; the private list's owner). */
+  users: number;
+  operations: Record<SharedListOp, OpSummary>;
+  /** All of the side's requests together. */
+  all: OpSummary;
+}
+
+export interface SharingReport {
+  /** Members of the shared list besides its owner (editors). */
+  members: number;
+  /** Tasks in each of the two big lists when the load began. */
+  listTasks: number;
+  mix: Record<SharedListOp, number>;
+  sides: { shared: SharingSide; private: SharingSide };
+  /** p99 of each request kind, shared over private (null when the private one has none). */
+  comparison: Record<SharedListOp | "all", { sharedP99: number; privateP99: number; ratio: number | null }>;
+  /**
+   * Each list's activity entries written during the load (warm-up included), read from the
+   * database afterwards: the task triggers name the actor every write statement set.
+   */
+  activity?: Record<"shared" | "private", { entries: number; actors: number; withoutActor: number }>;
+}
+
+export function sharingComparison(sides: SharingReport["sides"]): SharingReport["comparison"] {
+  const pair = (a: OpSummary, b: OpSummary) => ({
+    sharedP99: a.p99,
+    privateP99: b.p99,
+    ratio: b.p99 > 0 && a.requests > 0 ? Math.round((a.p99 / b.p99) * 100) / 100 : null,
+  });
+  const out = { all: pair(sides.shared.all, sides.private.all) } as SharingReport["comparison"];
+  for (const op of sharedListOps) out[op] = pair(sides.shared.operations[op], sides.private.operations[op]);
+  return out;
 }
 
 export interface MoveEvidence {
@@ -181,7 +221,13 @@ export function formatReport(report: BenchReport): string {
   } else {
     for (const phase of report.phases) {
       out.push("");
-      const rows = Object.entries(phase.operations).map(([name, s]) => row(name, s));
+      const { sharing } = report;
+      const rows = sharing
+        ? (["shared", "private"] as const).flatMap((side) => [
+            ...sharedListOps.map((op) => row(`${side}: ${op}`, sharing.sides[side].operations[op])),
+            row(`${side}: all`, sharing.sides[side].all),
+          ])
+        : Object.entries(phase.operations).map(([name, s]) => row(name, s));
       rows.push(row("all task requests", phase.all));
       if (phase.signin) rows.push(row("sign-in", phase.signin));
       out.push(table(headers, rows));
@@ -196,6 +242,7 @@ export function formatReport(report: BenchReport): string {
       );
       out.push(resources(phase.resources, postgres));
     }
+    if (report.sharing) out.push(`\n${formatSharing(report.sharing)}`);
   }
   out.push(
     `\nsummary: ${num(report.summary.rps, 0)} req/s, p99 ${ms(report.summary.p99)} ms, ${report.summary.errors} errors, peak RSS ${
@@ -203,6 +250,30 @@ export function formatReport(report: BenchReport): string {
     }`,
   );
   return out.join("\n");
+}
+
+function formatSharing(r: SharingReport): string {
+  const { shared, private: own } = r.sides;
+  const ratio = (x: number | null) => (x === null ? "n/a" : `${num(x, 2)}×`);
+  const rows = [...sharedListOps, "all" as const].map((op) => {
+    const a = op === "all" ? shared.all : shared.operations[op];
+    const b = op === "all" ? own.all : own.operations[op];
+    return [op, num(a.rps, 0), ms(a.p50), ms(a.p99), num(b.rps, 0), ms(b.p50), ms(b.p99), ratio(r.comparison[op].ratio)];
+  });
+  const first = r.comparison["first page"];
+  return [
+    `shared list (${num(r.members)} members, editors, each with their own token; ${shared.connections} connections) vs ` +
+      `private list (its owner; ${own.connections} connections), ${num(r.listTasks)} tasks each, measured together:`,
+    table(["request", "shared req/s", "p50 ms", "p99 ms", "private req/s", "p50 ms", "p99 ms", "p99 shared/private"], rows),
+    `\nfirst page p99, shared vs private: ${ms(first.sharedP99)} ms vs ${ms(first.privateP99)} ms (${ratio(first.ratio)}; the issue's bar: within 2×)`,
+    ...(r.activity
+      ? [
+          `activity written during the load (warm-up included): shared list ${num(r.activity.shared.entries)} entries by ` +
+            `${num(r.activity.shared.actors)} distinct actors (${num(r.activity.shared.withoutActor)} without one); private list ` +
+            `${num(r.activity.private.entries)} by ${num(r.activity.private.actors)} (${num(r.activity.private.withoutActor)} without one)`,
+        ]
+      : []),
+  ].join("\n");
 }
 
 export function headline(phases: PhaseReport[]): BenchReport["summary"] {

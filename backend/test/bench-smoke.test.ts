@@ -1,56 +1,43 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { BenchReport } from "../bench/report.ts";
-
-const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { runBench } from "./support/bench-run.ts";
 
 test("npm run bench: a tiny mixed run on the embedded database completes with every operation and no errors", async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), "doable-bench-smoke-"));
-  const jsonFile = path.join(dir, "result.json");
-  try {
-    const args = ["--duration", "2", "--warmup", "0.5", "--users", "3", "--tasks-per-user", "5", "--connections", "4", "--json", jsonFile];
-    const { DATABASE_URL: _ignored, ...env } = process.env;
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/bench.ts", ...args], {
-      cwd: backendDir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      output += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-    assert.equal(code, 0, output);
-    assert.match(output, /all task requests/);
+  const { code, output, report } = await runBench([
+    "--duration",
+    "2",
+    "--warmup",
+    "0.5",
+    "--users",
+    "3",
+    "--tasks-per-user",
+    "5",
+    "--connections",
+    "4",
+  ]);
+  assert.equal(code, 0, output);
+  assert.match(output, /all task requests/);
 
-    const report = JSON.parse(await readFile(jsonFile, "utf8")) as BenchReport;
-    assert.equal(report.scenario, "mixed");
-    assert.equal(report.database.kind, "embedded");
-    assert.equal(report.seeding.users.count, 3);
-    assert.equal(report.seeding.tasks.via, "api");
-    const [phase] = report.phases;
-    assert.ok(phase);
-    assert.deepEqual(Object.keys(phase.operations).sort(), ["create", "get", "list", "toggle", "update"]);
-    for (const [op, s] of Object.entries(phase.operations)) {
-      assert.ok(s.requests > 0, `${op} ran`);
-      assert.deepEqual(s.non2xx, {}, `${op}: non-2xx responses`);
-      assert.deepEqual(s.errors, {}, `${op}: errors`);
-      assert.ok(s.p50 > 0 && s.p50 <= s.p99 && s.p99 <= s.max, `${op}: ordered percentiles`);
-    }
-    assert.equal(report.summary.errors, 0);
-    assert.ok(report.summary.rps > 0);
-    if (process.platform === "linux") assert.ok((report.summary.peakRssMb ?? 0) > 0, "server RSS was sampled");
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  assert.ok(report, output);
+  assert.equal(report.scenario, "mixed");
+  assert.equal(report.database.kind, "embedded");
+  assert.equal(report.seeding.users.count, 3);
+  assert.equal(report.seeding.tasks.via, "api");
+  const [phase] = report.phases;
+  assert.ok(phase);
+  assert.deepEqual(Object.keys(phase.operations).sort(), ["create", "get", "list", "toggle", "update"]);
+  for (const [op, s] of Object.entries(phase.operations)) {
+    assert.ok(s.requests > 0, `${op} ran`);
+    assert.deepEqual(s.non2xx, {}, `${op}: non-2xx responses`);
+    assert.deepEqual(s.errors, {}, `${op}: errors`);
+    assert.ok(s.p50 > 0 && s.p50 <= s.p99 && s.p99 <= s.max, `${op}: ordered percentiles`);
   }
+  assert.equal(report.summary.errors, 0);
+  assert.ok(report.summary.rps > 0);
+  if (process.platform === "linux") assert.ok((report.summary.peakRssMb ?? 0) > 0, "server RSS was sampled");
 });
 
 test("the bench starts the server with the same Node flags as npm start", async () => {
