@@ -455,16 +455,19 @@ export interface ListedPage {
  * limited, merged here. The caller's own tasks in their lists (for a user
  * whose lists are all private, that is everything, on the seed's (user_id,
  * sort, id) indexes), and the others' tasks in the shared lists the caller
- * is a member of. A list that was never shared has its owner as its only
- * member and holds only their tasks (a move into such a list hands the moved
- * tasks to its owner: move-queries.ts), so nothing falls between the halves.
+ * is a member of, read list by list (a LATERAL subquery per shared list, each
+ * ordered and limited on its own: on (list_id, created_at, id) for the default
+ * sort, a walk that stops after limit + 1 rows, where one scan over all those
+ * lists had to read and sort every task of a 10,000-task list). A list that
+ * was never shared holds only its owner's tasks (a move that brings another
+ * creator's task in marks it shared: move-queries.ts), so nothing falls
+ * between the halves.
  */
 function rowsAcrossLists(rowsWhere: (access: string[]) => string, dir: string, limit: string): string {
   const own = rowsWhere(["user_id = $1", "list_id IN (SELECT list_id FROM list_members WHERE user_id = $1)"]);
-  const others = rowsWhere([
-    "list_id IN (SELECT m.list_id FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.user_id = $1 AND l.shared)",
-    "user_id <> $1",
-  ]);
+  const others = `SELECT x.j, x.id, x.s
+      FROM (SELECT m.list_id FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.user_id = $1 AND l.shared) sl
+      CROSS JOIN LATERAL (${rowsWhere(["list_id = sl.list_id", "user_id <> $1"])}) x`;
   return `SELECT j, id, s FROM ((${own}) UNION ALL (${others})) halves ORDER BY s ${dir}, id ${dir} LIMIT ${limit}`;
 }
 
