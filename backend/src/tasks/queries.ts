@@ -464,9 +464,14 @@ export interface ListedPage {
  * between the halves.
  */
 function rowsAcrossLists(rowsWhere: (access: string[]) => string, dir: string, limit: string): string {
-  const own = rowsWhere(["user_id = $1", "list_id IN (SELECT list_id FROM list_members WHERE user_id = $1)"]);
+  // The membership test is wrapped (IS TRUE) so that it stays a filter (a hashed subplan, one read of
+  // the caller's memberships) on the walk of (user_id, sort, id): as a plain IN, PostgreSQL turned it
+  // into a join and, misestimating the two conditions together, read and sorted all of the caller's
+  // tasks: measured on the mixed bench database, generic plans, 0.59 ms against 0.12 ms for the
+  // seed's query; wrapped, 0.14 ms. The shared flag is read per membership (a primary-key lookup).
+  const own = rowsWhere(["user_id = $1", "(list_id IN (SELECT list_id FROM list_members WHERE user_id = $1)) IS TRUE"]);
   const others = `SELECT x.j, x.id, x.s
-      FROM (SELECT m.list_id FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.user_id = $1 AND l.shared) sl
+      FROM (SELECT m.list_id FROM list_members m WHERE m.user_id = $1 AND (SELECT l.shared FROM lists l WHERE l.id = m.list_id)) sl
       CROSS JOIN LATERAL (${rowsWhere(["list_id = sl.list_id", "user_id <> $1"])}) x`;
   return `SELECT j, id, s FROM ((${own}) UNION ALL (${others})) halves ORDER BY s ${dir}, id ${dir} LIMIT ${limit}`;
 }
