@@ -2,7 +2,9 @@
 -- one actor, its owner, and its history would cost every write an entry nobody else reads. Measured
 -- with the mixed benchmark on PostgreSQL (docs/PERFORMANCE.md, "Sharing"): the task activity
 -- trigger was the largest part of what issue 14 added to a write. A private list's trigger now ends
--- after one look at the lists its statement touched. Sharing a list starts its activity (the
+-- after one look at the lists its statement touched. Each look is a scalar subquery (a primary-key
+-- lookup per row): as a join, the planner, with no statistics for a transition table, hashed the
+-- whole lists table on every write (measured: embedded mixed load −20 %). Sharing a list starts its activity (the
 -- member.joined entry first); comments and membership entries are written as before.
 CREATE OR REPLACE FUNCTION "tasks_activity"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -15,25 +17,25 @@ BEGIN
   -- (Each transition table is named only where the operation has it: a statement naming new_rows
   -- cannot even be planned in a DELETE trigger.)
   IF TG_OP = 'INSERT' THEN
-    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN lists l ON l.id = n.list_id WHERE l.shared) THEN
+    IF NOT EXISTS (SELECT 1 FROM new_rows n WHERE (SELECT l.shared FROM lists l WHERE l.id = n.list_id)) THEN
       RETURN NULL;
     END IF;
   ELSIF TG_OP = 'DELETE' THEN
-    IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN lists l ON l.id = o.list_id WHERE l.shared) THEN
+    IF NOT EXISTS (SELECT 1 FROM old_rows o WHERE (SELECT l.shared FROM lists l WHERE l.id = o.list_id)) THEN
       RETURN NULL;
     END IF;
-  ELSIF NOT EXISTS (SELECT 1 FROM new_rows n JOIN lists l ON l.id = n.list_id WHERE l.shared)
-        AND NOT EXISTS (SELECT 1 FROM old_rows o JOIN lists l ON l.id = o.list_id WHERE l.shared) THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM new_rows n WHERE (SELECT l.shared FROM lists l WHERE l.id = n.list_id))
+        AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE (SELECT l.shared FROM lists l WHERE l.id = o.list_id)) THEN
     RETURN NULL;
   END IF;
   IF TG_OP = 'INSERT' THEN
     INSERT INTO activity (list_id, actor_id, action, task_id, data)
       SELECT n.list_id, actor, 'task.created', n.id, jsonb_build_object('title', n.title) FROM new_rows n
-       WHERE EXISTS (SELECT 1 FROM lists l WHERE l.id = n.list_id AND l.shared);
+       WHERE coalesce((SELECT l.shared FROM lists l WHERE l.id = n.list_id), false);
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO activity (list_id, actor_id, action, task_id, data)
       SELECT o.list_id, actor, 'task.deleted', o.id, jsonb_build_object('title', o.title) FROM old_rows o
-       WHERE EXISTS (SELECT 1 FROM lists l WHERE l.id = o.list_id AND l.shared);
+       WHERE coalesce((SELECT l.shared FROM lists l WHERE l.id = o.list_id), false);
   ELSE
     DELETE FROM activity a USING old_rows o JOIN new_rows n ON n.id = o.id
      WHERE o.list_id <> n.list_id AND a.task_id = o.id AND a.list_id = o.list_id;
@@ -56,7 +58,7 @@ BEGIN
                  WHEN n.completed AND NOT o.completed THEN 'task.completed'
                  WHEN o.completed AND NOT n.completed THEN 'task.reopened'
                  WHEN cardinality(f.fields) > 0 THEN 'task.updated' END AS action, f.fields) c
-       WHERE c.action IS NOT NULL AND EXISTS (SELECT 1 FROM lists l WHERE l.id = n.list_id AND l.shared);
+       WHERE c.action IS NOT NULL AND coalesce((SELECT l.shared FROM lists l WHERE l.id = n.list_id), false);
   END IF;
   RETURN NULL;
 END $$;
